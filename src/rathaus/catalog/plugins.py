@@ -1,0 +1,84 @@
+"""The registry through which domain code plugs into declarative services.
+
+A domain app (parking, trade …) registers what needs code — eligibility checks, fee formulas,
+handlers run after submission — under a name; a definition refers to that name
+(``plugin:`` on the service, a check or the fee). The core calls through this registry only and
+never knows a domain by name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from .definition import DefinitionError, Problem, ServiceDefinition
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    passed: bool
+    message: str = ""
+
+
+CheckFn = Callable[..., CheckResult]
+FeeFn = Callable[..., Decimal]
+SubmitHook = Callable[..., None]
+
+
+@dataclass
+class ServicePlugin:
+    """Code a service may call. All callables take keyword arguments only:
+    ``definition``, ``data`` (the answers), ``municipality``, and for hooks ``application``."""
+
+    name: str
+    checks: Mapping[str, CheckFn] = field(default_factory=dict)
+    fees: Mapping[str, FeeFn] = field(default_factory=dict)
+    on_submit: SubmitHook | None = None
+
+
+_registry: dict[str, ServicePlugin] = {}
+
+
+def register(plugin: ServicePlugin) -> ServicePlugin:
+    _registry[plugin.name] = plugin
+    return plugin
+
+
+def get(name: str) -> ServicePlugin | None:
+    return _registry.get(name)
+
+
+def resolve_check(ref: str) -> CheckFn | None:
+    plugin_name, _, check_name = ref.partition(".")
+    plugin = _registry.get(plugin_name)
+    return plugin.checks.get(check_name) if plugin else None
+
+
+def resolve_fee(ref: str) -> FeeFn | None:
+    plugin_name, _, fee_name = ref.partition(".")
+    plugin = _registry.get(plugin_name)
+    return plugin.fees.get(fee_name) if plugin else None
+
+
+def validate_plugins(definition: ServiceDefinition) -> None:
+    """Every plugin a definition names must be registered; otherwise the file is refused."""
+    problems: list[Problem] = []
+    if definition.plugin and definition.plugin not in _registry:
+        problems.append(Problem(f"unbekanntes Plugin '{definition.plugin}'", path="plugin"))
+    for check in definition.checks:
+        if check.plugin and resolve_check(check.plugin) is None:
+            problems.append(
+                Problem(f"unbekannte Plugin-Prüfung '{check.plugin}'", path=f"checks.{check.key}")
+            )
+    if definition.fee and definition.fee.plugin and resolve_fee(definition.fee.plugin) is None:
+        problems.append(
+            Problem(f"unbekannte Gebührenformel '{definition.fee.plugin}'", path="fee.plugin")
+        )
+    if problems:
+        raise DefinitionError(problems)
+
+
+def registered() -> dict[str, Any]:
+    return dict(_registry)

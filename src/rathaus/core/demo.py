@@ -1,0 +1,192 @@
+"""Demo data: Musterstadt and Beispieldorf, clearly different, so tenant separation is visible.
+
+Used by ``rathaus demo_data`` (and so by ``make run``) and by tests that want a realistic setup.
+The AGS keys are real-looking but unused: district prefix plus 099.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rathaus.accounts.models import Profile, StaffMembership, StaffRole, User
+from rathaus.catalog.services import service_definition_publish
+from rathaus.core.models import Municipality, Office
+from rathaus.core.tenancy import forget_municipality
+
+DEMO_PASSWORD = "rathaus-demo-2026"  # noqa: S105 - published demo credential, documented in README
+DEFINITIONS_DIR = Path(__file__).resolve().parent.parent / "catalog" / "definitions"
+
+_LOGO = (
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 48 48" role="img">'
+    '<rect width="48" height="48" rx="6" fill="{color}"/>'
+    '<path d="M10 38V20l14-10 14 10v18h-9V28h-10v10z" fill="#fff"/></svg>'
+)
+
+MUNICIPALITIES = [
+    {
+        "slug": "musterstadt",
+        "name": "Musterstadt",
+        "ags": "05774099",
+        "primary_color": "#004b87",
+        "email": "buergerbuero@musterstadt.example",
+        "phone": "05251 88-0",
+        "imprint": "Stadt Musterstadt\nDer Bürgermeister\nRathausplatz 1, 33098 Musterstadt",
+        "offices": [
+            {
+                "name": "Bürgerbüro Musterstadt",
+                "street": "Rathausplatz 1",
+                "postcode": "33098",
+                "city": "Musterstadt",
+                "phone": "05251 88-1100",
+                "email": "buergerbuero@musterstadt.example",
+                "opening_hours": [
+                    {"days": "Mo, Di, Fr", "hours": "8:00–13:00"},
+                    {"days": "Do", "hours": "8:00–18:00"},
+                ],
+                "accessibility": "Stufenloser Zugang, barrierefreies WC, Induktionsschleife.",
+            },
+            {
+                "name": "Steueramt",
+                "street": "Am Markt 4",
+                "postcode": "33098",
+                "city": "Musterstadt",
+                "phone": "05251 88-2200",
+                "email": "steueramt@musterstadt.example",
+                "opening_hours": [{"days": "Mo–Fr", "hours": "8:30–12:00"}],
+            },
+        ],
+        "staff": [
+            ("admin@musterstadt.example", "Maria", "Admin", StaffRole.ADMIN),
+            ("sachbearbeitung@musterstadt.example", "Sven", "Sachbearbeiter", StaffRole.CLERK),
+        ],
+        "fees": None,
+    },
+    {
+        "slug": "beispieldorf",
+        "name": "Beispieldorf",
+        "ags": "05334099",
+        "primary_color": "#2e7d32",
+        "email": "rathaus@beispieldorf.example",
+        "phone": "02405 60-0",
+        "imprint": "Gemeinde Beispieldorf\nDie Bürgermeisterin\nDorfstraße 12, 52146 Beispieldorf",
+        "offices": [
+            {
+                "name": "Rathaus Beispieldorf",
+                "street": "Dorfstraße 12",
+                "postcode": "52146",
+                "city": "Beispieldorf",
+                "phone": "02405 60-100",
+                "email": "rathaus@beispieldorf.example",
+                "opening_hours": [
+                    {"days": "Mo–Do", "hours": "8:00–12:00"},
+                    {"days": "Mi", "hours": "14:00–17:30"},
+                ],
+            },
+        ],
+        "staff": [
+            ("admin@beispieldorf.example", "Bernd", "Admin", StaffRole.ADMIN),
+            ("sachbearbeitung@beispieldorf.example", "Birgit", "Bearbeiterin", StaffRole.CLERK),
+        ],
+        # Beispieldorf's dog-tax ordinance has other rates than Musterstadt's.
+        "fees": {"hund-anmelden": ["480.00", "72.00", "96.00", "120.00"]},
+    },
+]
+
+CITIZENS = [
+    {
+        "email": "erika.mustermann@example.org",
+        "first_name": "Erika",
+        "last_name": "Mustermann",
+        "profile": {
+            "birth_date": "1984-08-12",
+            "street": "Lindenallee 5",
+            "postcode": "33098",
+            "city": "Musterstadt",
+            "phone": "0151 2345678",
+        },
+    },
+]
+
+
+def _user(email: str, **fields: object) -> User:
+    user = User.objects.filter(email=email).first()
+    if user is None:
+        user = User.objects.create_user(email, DEMO_PASSWORD, **fields)
+    return user
+
+
+def load_demo() -> list[str]:
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from rathaus.catalog.models import Service
+    from rathaus.catalog.services import service_update_settings
+
+    lines: list[str] = []
+    definitions = sorted(DEFINITIONS_DIR.glob("*.yaml"))
+    operator = _user(
+        "betrieb@rathaus.example",
+        first_name="Olga",
+        last_name="Operator",
+        kind=User.Kind.STAFF,
+        is_platform_operator=True,
+        email_verified_at=timezone.now(),
+    )
+    lines.append(f"Plattformbetrieb: {operator.email}")
+    for spec in MUNICIPALITIES:
+        municipality, _ = Municipality.objects.update_or_create(
+            slug=spec["slug"],
+            defaults={
+                "name": spec["name"],
+                "ags": spec["ags"],
+                "primary_color": spec["primary_color"],
+                "logo": _LOGO.format(color=spec["primary_color"]),
+                "email": spec["email"],
+                "phone": spec["phone"],
+                "imprint": spec["imprint"],
+            },
+        )
+        forget_municipality(municipality)
+        for office in spec["offices"]:
+            Office.objects.update_or_create(
+                municipality=municipality, name=office["name"], defaults=office
+            )
+        for email, first, last, role in spec["staff"]:
+            user = _user(
+                email,
+                first_name=first,
+                last_name=last,
+                kind=User.Kind.STAFF,
+                email_verified_at=timezone.now(),
+            )
+            StaffMembership.objects.update_or_create(
+                user=user, municipality=municipality, defaults={"role": role}
+            )
+        for path in definitions:
+            service_definition_publish(
+                municipality=municipality, source=path.read_text(), note="Demo", enable=True
+            )
+        for key, amounts in (spec["fees"] or {}).items():
+            service = Service.objects.of(municipality).get(key=key)
+            wanted = [Decimal(a) for a in amounts]
+            current = [Decimal(r["amount"]) for r in service.current_version.data["fee"]["rules"]]
+            if current != wanted:
+                service_update_settings(
+                    service=service, actor=None, fee_amounts=wanted, note="Satzung Beispieldorf"
+                )
+        lines.append(
+            f"{municipality.name}: http://{municipality.slug}.localhost:PORT/ "
+            f"oder http://127.0.0.1:PORT/m/{municipality.slug}/ "
+            f"· Verwaltung: {', '.join(s[0] for s in spec['staff'])}"
+        )
+    for spec in CITIZENS:
+        user = _user(
+            spec["email"],
+            first_name=spec["first_name"],
+            last_name=spec["last_name"],
+            email_verified_at=timezone.now(),
+        )
+        Profile.objects.update_or_create(user=user, defaults=spec["profile"])
+        lines.append(f"Bürgerkonto: {user.email}")
+    return lines

@@ -1,0 +1,42 @@
+"""Stable, machine-readable error codes shared by the UI and the API.
+
+A service function raises :class:`RathausError` with one of these codes; a view turns it into a
+message for the user, the API into its error document. Codes never change meaning once released.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+
+class ErrorCode(StrEnum):
+    NOT_FOUND = "not_found"
+    PERMISSION_DENIED = "permission_denied"
+    INVALID_INPUT = "invalid_input"
+    DEFINITION_INVALID = "definition_invalid"
+    SERVICE_NOT_AVAILABLE = "service_not_available"
+    TRUST_LEVEL_TOO_LOW = "trust_level_too_low"
+    LOGIN_REQUIRED = "login_required"
+    DRAFT_NOT_FOUND = "draft_not_found"
+    DRAFT_LINK_EXPIRED = "draft_link_expired"
+    STEP_NOT_REACHABLE = "step_not_reachable"
+    APPLICATION_INCOMPLETE = "application_incomplete"
+    APPLICATION_ALREADY_SUBMITTED = "application_already_submitted"
+    UPLOAD_TYPE_NOT_ALLOWED = "upload_type_not_allowed"
+    UPLOAD_TOO_LARGE = "upload_too_large"
+    TRANSITION_NOT_ALLOWED = "transition_not_allowed"
+    STALE_OBJECT = "stale_object"
+
+
+class RathausError(Exception):
+    """A domain error a user can understand and act upon."""
+
+    def __init__(self, code: ErrorCode, message: str, **details: Any) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.details = details
+
+    def __str__(self) -> str:
+        return self.message

@@ -1,0 +1,84 @@
+"""``rathaus serve``: web server and background worker together, for the demo and small setups.
+
+Runs gunicorn on 127.0.0.1:$PORT and, next to it, the ``worker`` command; stops both on Ctrl-C.
+Production runs the two as separate services (see docs/operations.md).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from typing import Any
+
+from django.core.management import get_commands
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Webserver und Hintergrund-Worker gemeinsam starten."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+        parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+        parser.add_argument("--workers", type=int, default=2)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        env = dict(os.environ)
+        env.setdefault("RATHAUS_INSECURE_HTTP", "1")  # demo on plain http://127.0.0.1
+        port, host = options["port"], options["host"]
+        processes: list[subprocess.Popen[bytes]] = []
+        web = [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "rathaus.config.wsgi:application",
+            "--bind",
+            f"{host}:{port}",
+            "--workers",
+            str(options["workers"]),
+            "--threads",
+            "4",
+            "--access-logfile",
+            "-",
+            "--graceful-timeout",
+            "10",
+        ]
+        processes.append(subprocess.Popen(web, env=env))  # noqa: S603 - fixed argv
+        if "worker" in get_commands():
+            worker = [sys.executable, "-m", "rathaus.config.cli", "worker"]
+            processes.append(subprocess.Popen(worker, env=env))  # noqa: S603 - fixed argv
+        self.stdout.write(
+            self.style.SUCCESS(f"Rathaus läuft auf http://{host}:{port}/ (Strg-C beendet)")
+        )
+        self.stdout.write(
+            f"  Musterstadt:  http://musterstadt.localhost:{port}/  "
+            f"oder http://{host}:{port}/m/musterstadt/"
+        )
+        self.stdout.write(
+            f"  Beispieldorf: http://beispieldorf.localhost:{port}/  "
+            f"oder http://{host}:{port}/m/beispieldorf/"
+        )
+        self.stdout.write(f"  Verwaltung:   http://musterstadt.localhost:{port}/verwaltung/")
+        self.stdout.write("  Konten siehe README.md (Passwort: rathaus-demo-2026)")
+
+        def stop(*_: Any) -> None:
+            for process in processes:
+                if process.poll() is None:
+                    process.terminate()
+
+        signal.signal(signal.SIGTERM, stop)
+        try:
+            while all(p.poll() is None for p in processes):
+                time.sleep(0.5)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            stop()
+            for process in processes:
+                try:
+                    process.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    process.kill()

@@ -1,0 +1,49 @@
+"""Request tenancy: sets ``request.municipality`` (or None on the platform's own pages)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse, HttpResponseNotFound
+from django.template.loader import render_to_string
+from django.urls import get_script_prefix, set_script_prefix
+
+from .tenancy import municipality_by_host, municipality_by_slug
+
+PREFIX_RE = re.compile(r"^/m/(?P<slug>[a-z0-9-]+)(?P<rest>/.*)?$")
+
+
+class MunicipalityMiddleware:
+    """Resolve the municipality from host or ``/m/<slug>/`` prefix.
+
+    For the path prefix, the prefix is moved from ``path_info`` into the script prefix, so URL
+    patterns never mention it and ``reverse()`` keeps producing prefixed URLs for this request.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.municipality = None  # type: ignore[attr-defined]
+        request.tenant_prefix = ""  # type: ignore[attr-defined]
+        old_prefix = get_script_prefix()
+        match = PREFIX_RE.match(request.path_info)
+        if match:
+            municipality = municipality_by_slug(match["slug"])
+            if municipality is None:
+                return HttpResponseNotFound(
+                    render_to_string("errors/404.html", {"request": request}, request=request)
+                )
+            prefix = f"/m/{match['slug']}"
+            request.path_info = match["rest"] or "/"
+            request.META["SCRIPT_NAME"] = request.META.get("SCRIPT_NAME", "") + prefix
+            request.tenant_prefix = prefix  # type: ignore[attr-defined]
+            set_script_prefix(old_prefix.rstrip("/") + prefix + "/")
+        else:
+            municipality = municipality_by_host(request.get_host().rsplit(":", 1)[0])
+        request.municipality = municipality  # type: ignore[attr-defined]
+        try:
+            return self.get_response(request)
+        finally:
+            set_script_prefix(old_prefix)

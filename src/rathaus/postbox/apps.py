@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PostboxConfig(AppConfig):
+    name = "rathaus.postbox"
+    label = "postbox"
