@@ -1,0 +1,33 @@
+"""Who may do what in the back office. One place to ask, used by views, API and services."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AnonymousUser
+
+from rathaus.core.models import Municipality
+
+from .models import StaffMembership, StaffRole, User
+
+
+def membership(
+    user: User | AnonymousUser, municipality: Municipality | None
+) -> StaffMembership | None:
+    """The staff membership of ``user`` in ``municipality``; None for citizens and outsiders."""
+    if municipality is None or not user.is_authenticated or not user.is_staff:
+        return None
+    cached = getattr(user, "_membership_cache", {})
+    if municipality.pk not in cached:
+        cached[municipality.pk] = StaffMembership.objects.filter(
+            user=user, municipality=municipality
+        ).first()
+        user._membership_cache = cached  # type: ignore[union-attr]
+    return cached[municipality.pk]
+
+
+def is_staff_of(user: User | AnonymousUser, municipality: Municipality | None) -> bool:
+    return membership(user, municipality) is not None
+
+
+def is_municipal_admin(user: User | AnonymousUser, municipality: Municipality | None) -> bool:
+    found = membership(user, municipality)
+    return found is not None and found.role == StaffRole.ADMIN
