@@ -37,7 +37,7 @@ def catalog(request: HttpRequest) -> HttpResponse:
 @municipality_required
 def service_detail(request: HttpRequest, key: str) -> HttpResponse:
     service = service_public(municipality=request.municipality, key=key)  # type: ignore[attr-defined]
-    if service is None:
+    if service is None or service.current_version is None:
         raise Http404
     definition = load_definition(service.current_version)
     return render(

@@ -20,7 +20,7 @@ def kern_widget(field: BoundField) -> SafeString:
     widget_type = field.widget_type
     base = _INPUT_CLASSES.get(widget_type, "kern-form-input__input")
     classes = [base]
-    attrs: dict[str, str] = {}
+    attrs: dict[str, str | bool] = {}
     described = []
     if field.help_text:
         described.append(f"{field.auto_id}-hint")
@@ -32,6 +32,6 @@ def kern_widget(field: BoundField) -> SafeString:
         attrs["aria-describedby"] = " ".join(described)
     if field.field.required:
         attrs["aria-required"] = "true"
-    existing = field.field.widget.attrs.get("class", "")
+    existing = str(field.field.widget.attrs.get("class", ""))
     attrs["class"] = " ".join([existing, *classes]).strip()
     return field.as_widget(attrs=attrs)
