@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_safe, require_POST
 
 from rathaus.accounts.permissions import is_municipal_admin, is_staff_of
 from rathaus.core.errors import RathausError
@@ -57,7 +57,7 @@ def _service_or_404(request: HttpRequest, pk: int) -> Service:
     return service
 
 
-@require_GET
+@require_safe
 @admin_required
 def service_list(request: HttpRequest) -> HttpResponse:
     services = services_for_admin(municipality=request.municipality)  # type: ignore[attr-defined]
@@ -121,7 +121,7 @@ def service_toggle(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("catalog_admin:list")
 
 
-@require_GET
+@require_safe
 @admin_required
 def service_download(request: HttpRequest, pk: int) -> HttpResponse:
     service = _service_or_404(request, pk)
