@@ -348,8 +348,7 @@ def step(request: HttpRequest, public_id: UUID, step_key: str) -> HttpResponse:
         action = str(data.get("_action", "next"))
         form = build(data, files)
         _store_uploads(form, application, current, data, files)
-        if action.startswith(("add:", "remove:")):
-            _group_action(data, action, form)
+        if action.startswith(("add:", "remove:")) and _group_action(data, action, form):
             form = build(data, MultiValueDict())
             form.suppress_errors()
             context = _step_context(request, application, definition, current, form)
