@@ -570,8 +570,8 @@ class GroupFormSet(forms.BaseFormSet):
         "missing_management_form": gettext_lazy(
             "Die Angaben zu den Einträgen sind unvollständig. Bitte laden Sie die Seite neu."
         ),
-        "too_many_forms": gettext_lazy("Bitte geben Sie höchstens %(num)d Einträge an."),
-        "too_few_forms": gettext_lazy("Bitte geben Sie mindestens %(num)d Einträge an."),
+        "too_many_forms": gettext_lazy("Zu viele Einträge: höchstens %(num)d sind möglich."),
+        "too_few_forms": gettext_lazy("Es fehlen Einträge: mindestens %(num)d sind nötig."),
     }
 
     def filled_entries(self) -> list[dict[str, Any]]:
