@@ -37,15 +37,27 @@ steps:
   - key: eins
     title: Eins
     fields:
-      - {key: text, type: text, label: Text, pattern: "^[A-Z]{2}$", pattern_message: Zwei Großbuchstaben., min_length: 2}
+      - key: text
+        type: text
+        label: Text
+        pattern: "^[A-Z]{2}$"
+        pattern_message: Zwei Großbuchstaben.
+        min_length: 2
       - {key: lang, type: textarea, label: Lang, required: false, max_length: 20}
       - {key: zahl, type: integer, label: Zahl, min_value: 1, max_value: 9}
       - {key: dezimal, type: decimal, label: Dezimal, required: false}
       - {key: betrag, type: money, label: Betrag}
       - {key: datum, type: date, label: Datum, date_min: today-18y, date_max: today}
       - {key: ok, type: boolean, label: Einverstanden}
-      - {key: wahl, type: choice, label: Wahl, choices: [{value: a, label: A}, {value: b, label: B}]}
-      - {key: viele, type: multichoice, label: Viele, required: false, choices: [{value: x, label: X}, {value: y, label: Y}]}
+      - key: wahl
+        type: choice
+        label: Wahl
+        choices: [{value: a, label: A}, {value: b, label: B}]
+      - key: viele
+        type: multichoice
+        label: Viele
+        required: false
+        choices: [{value: x, label: X}, {value: y, label: Y}]
       - {key: mail, type: email, label: Mail}
       - {key: tel, type: phone, label: Telefon}
       - {key: plz, type: postcode, label: PLZ}
@@ -153,7 +165,11 @@ def test_a_valid_step_gives_json_answers(definition):
     assert values["datum"] == "2020-02-01"
     assert values["zahl"] == 3 and values["ok"] is True and values["viele"] is None
     assert values["iban"] == "DE89370400440532013000"
-    assert values["adresse"] == {"street": "Am Markt 1a", "postcode": "33098", "city": "Musterstadt"}
+    assert values["adresse"] == {
+        "street": "Am Markt 1a",
+        "postcode": "33098",
+        "city": "Musterstadt",
+    }
     assert "nur_bei_b" not in values  # same-step condition does not hold
 
 
@@ -313,7 +329,9 @@ def test_conditions(condition, expected):
 
 
 def test_describe_reads_like_german(definition):
-    assert describe(cond(field="eins.ok", equals=True), definition) == "„Einverstanden“ angekreuzt ist"
+    assert (
+        describe(cond(field="eins.ok", equals=True), definition) == "„Einverstanden“ angekreuzt ist"
+    )
 
 
 # --- fees -----------------------------------------------------------------------------------
@@ -337,7 +355,11 @@ def test_fee_plugin_is_called(musterstadt):
     plugins.register(
         plugins.ServicePlugin(
             name="testgebuehr",
-            fees={"doppelt": lambda *, definition, data, municipality: Decimal(data["eins"]["zahl"]) * 2},
+            fees={
+                "doppelt": lambda *, definition, data, municipality: (
+                    Decimal(data["eins"]["zahl"]) * 2
+                )
+            },
             checks={"immer": lambda **kwargs: plugins.CheckResult(False, "Plugin sagt nein.")},
         )
     )
@@ -347,7 +369,9 @@ def test_fee_plugin_is_called(musterstadt):
         "checks:\n  - {key: p, label: Plugin, plugin: testgebuehr.immer}\nretention:",
     )
     definition = parse_definition(source)
-    fee = fee_compute(definition=definition, answers={"eins": {"zahl": 3}}, municipality=musterstadt)
+    fee = fee_compute(
+        definition=definition, answers={"eins": {"zahl": 3}}, municipality=musterstadt
+    )
     assert fee is not None and fee.amount == Decimal("6.00")
     [result] = checks_run(definition=definition, answers={}, municipality=musterstadt)
     assert result == {
@@ -407,7 +431,9 @@ def test_add_and_remove_group_entries_with_submit_buttons_keeps_input(client, al
     page = client.post(url, data).content.decode()
     assert 'name="personen-1-name"' in page and 'value="Ida"' in page
     assert "error-summary" not in page
-    data.update({"personen-TOTAL_FORMS": "2", "personen-1-name": "Max", "_action": "remove:personen:0"})
+    data.update(
+        {"personen-TOTAL_FORMS": "2", "personen-1-name": "Max", "_action": "remove:personen:0"}
+    )
     page = client.post(url, data).content.decode()
     assert 'value="Max"' in page and 'value="Ida"' not in page
     assert 'name="personen-1-name"' not in page

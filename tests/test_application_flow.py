@@ -133,9 +133,7 @@ def test_errors_are_shown_next_to_the_field_and_in_the_summary_and_input_is_kept
     assert Application.objects.get().completed_steps == []
 
 
-def test_dangerous_dog_needs_the_extra_step_with_upload_and_costs_600(
-    client, dog_service, citizen
-):
+def test_dangerous_dog_needs_the_extra_step_with_upload_and_costs_600(client, dog_service, citizen):
     client.force_login(citizen)
     public_id = start(client)
     client.post(step_url(public_id, "halter"), HALTER)
@@ -305,9 +303,7 @@ def test_anonymous_applicant_resumes_with_the_emailed_link(client, dog_service, 
     assert Case.objects.get().reference in response.content.decode()
 
 
-def test_expired_or_unknown_or_foreign_links_get_a_clear_page(
-    client, dog_service, beispieldorf
-):
+def test_expired_or_unknown_or_foreign_links_get_a_clear_page(client, dog_service, beispieldorf):
     public_id = start(client)
     client.post(
         step_url(public_id, "halter"),
@@ -360,7 +356,10 @@ def test_service_without_anonymous_access_requires_login(client, dog_service):
 def test_trust_level_too_low_is_explained(client, dog_service, citizen):
     republish(
         dog_service,
-        **{"allow_anonymous: true": "allow_anonymous: false", "trust_level: none": "trust_level: substantial"},
+        **{
+            "allow_anonymous: true": "allow_anonymous: false",
+            "trust_level: none": "trust_level: substantial",
+        },
     )
     client.force_login(citizen)
     response = client.post(f"{BASE}/neu/hund-anmelden/")

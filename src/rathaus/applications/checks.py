@@ -51,11 +51,17 @@ def checks_run(
                 passed, message, error = False, "Prüfung nicht verfügbar (Plugin fehlt).", True
             else:
                 try:
-                    outcome = function(definition=definition, data=answers, municipality=municipality)
+                    outcome = function(
+                        definition=definition, data=answers, municipality=municipality
+                    )
                     passed, message = bool(outcome.passed), outcome.message or default_message
                 except Exception:  # a plugin failure must not stop the submission
                     logger.exception("check plugin %s failed", check.plugin)
-                    passed, message, error = False, "Prüfung fehlgeschlagen (technischer Fehler).", True
+                    passed, message, error = (
+                        False,
+                        "Prüfung fehlgeschlagen (technischer Fehler).",
+                        True,
+                    )
         results.append(
             {
                 "key": check.key,

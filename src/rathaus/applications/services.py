@@ -65,7 +65,9 @@ def application_start(
     ``entered_by``; ``applicant`` may then be the citizen's account or None.
     """
     if service.current_version_id is None:
-        raise RathausError(ErrorCode.SERVICE_NOT_AVAILABLE, _("Diese Leistung ist nicht verfügbar."))
+        raise RathausError(
+            ErrorCode.SERVICE_NOT_AVAILABLE, _("Diese Leistung ist nicht verfügbar.")
+        )
     definition = load_definition(service.current_version)
     return Application.objects.create(
         municipality_id=service.municipality_id,
@@ -147,8 +149,8 @@ def upload_store(
     allowed = ", ".join(TYPE_NAMES.get(t, t) for t in accept)
     if size == 0:
         raise RathausError(
-            ErrorCode.UPLOAD_TYPE_NOT_ALLOWED, _("Die Datei ist leer. Erlaubt sind: %(types)s.")
-            % {"types": allowed}
+            ErrorCode.UPLOAD_TYPE_NOT_ALLOWED,
+            _("Die Datei ist leer. Erlaubt sind: %(types)s.") % {"types": allowed},
         )
     file.seek(0)
     head = file.read(SNIFF_BYTES)
@@ -260,9 +262,7 @@ def draft_for_link(*, municipality: Municipality, token: str) -> Application:
 def application_claim(*, application: Application, user: User) -> Application:
     """Attach an anonymous draft to the account of the citizen who just logged in."""
     if application.applicant_id is None and application.status == Application.Status.DRAFT:
-        Application.objects.filter(pk=application.pk, applicant__isnull=True).update(
-            applicant=user
-        )
+        Application.objects.filter(pk=application.pk, applicant__isnull=True).update(applicant=user)
         application.applicant = user
     return application
 
@@ -421,9 +421,9 @@ def application_submit(
 
 def application_discard(*, application: Application) -> Application:
     """Discard a draft (it disappears from "Meine Anträge"; submitted ones cannot be)."""
-    updated = Application.objects.filter(
-        pk=application.pk, status=Application.Status.DRAFT
-    ).update(status=Application.Status.DISCARDED)
+    updated = Application.objects.filter(pk=application.pk, status=Application.Status.DRAFT).update(
+        status=Application.Status.DISCARDED
+    )
     if updated:
         application.status = Application.Status.DISCARDED
     return application

@@ -34,7 +34,7 @@ from . import services
 from .conditions import Answers
 from .fees import FeeNotComputable, fee_compute
 from .formengine import step_data_from_answers, step_form
-from .formengine.forms import StepForm, max_upload_bytes
+from .formengine.forms import StepForm
 from .models import Application
 from .prefill import prefill_step
 from .selectors import application_by_public_id, applications_of_user
@@ -491,7 +491,10 @@ def _summary_rows(
                         {
                             "heading": f"{spec.item_label or spec.label} {index + 1}",
                             "entries": [
-                                {"label": sub.label, "value": _display(sub, entry.get(sub.key), uploads)}
+                                {
+                                    "label": sub.label,
+                                    "value": _display(sub, entry.get(sub.key), uploads),
+                                }
                                 for sub in spec.fields or []
                                 if sub.key in entry
                             ],

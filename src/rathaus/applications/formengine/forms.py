@@ -122,8 +122,12 @@ def build_field(spec: FormField, *, required: bool, today: date) -> forms.Field:
         return IbanField(**common)
     if kind == "integer":
         common["error_messages"]["invalid"] = _("Bitte geben Sie eine ganze Zahl an.")
-        common["error_messages"]["min_value"] = _("Die Zahl darf nicht kleiner als %(limit_value)s sein.")
-        common["error_messages"]["max_value"] = _("Die Zahl darf nicht größer als %(limit_value)s sein.")
+        common["error_messages"]["min_value"] = _(
+            "Die Zahl darf nicht kleiner als %(limit_value)s sein."
+        )
+        common["error_messages"]["max_value"] = _(
+            "Die Zahl darf nicht größer als %(limit_value)s sein."
+        )
         return forms.IntegerField(
             widget=forms.TextInput(attrs=_input(inputmode="numeric")),
             min_value=int(spec.min_value) if spec.min_value is not None else None,
@@ -134,8 +138,12 @@ def build_field(spec: FormField, *, required: bool, today: date) -> forms.Field:
         min_value = spec.min_value
         if kind == "money" and min_value is None:
             min_value = Decimal("0")
-        common["error_messages"]["min_value"] = _("Der Betrag darf nicht kleiner als %(limit_value)s sein.")
-        common["error_messages"]["max_value"] = _("Der Betrag darf nicht größer als %(limit_value)s sein.")
+        common["error_messages"]["min_value"] = _(
+            "Der Betrag darf nicht kleiner als %(limit_value)s sein."
+        )
+        common["error_messages"]["max_value"] = _(
+            "Der Betrag darf nicht größer als %(limit_value)s sein."
+        )
         common["error_messages"]["max_decimal_places"] = _(
             "Bitte höchstens %(max)s Nachkommastellen angeben."
         )
@@ -149,9 +157,7 @@ def build_field(spec: FormField, *, required: bool, today: date) -> forms.Field:
         )
     if kind == "date":
         low, high = _date_bounds(spec, today)
-        common["error_messages"]["invalid"] = _(
-            "Bitte geben Sie ein Datum an, z. B. 24.12.2020."
-        )
+        common["error_messages"]["invalid"] = _("Bitte geben Sie ein Datum an, z. B. 24.12.2020.")
         date_field = forms.DateField(
             widget=forms.DateInput(attrs=_input(type="date"), format="%Y-%m-%d"),
             input_formats=DATE_INPUT_FORMATS,
@@ -437,8 +443,10 @@ class DefinitionForm(forms.Form):
         group_labels = {f.key: str(f.label) for f in (in_group.fields or [])} if in_group else {}
         for spec in specs:
             dynamic = refers_to_step(spec.when, step.key)
-            if spec.when is not None and not dynamic and not evaluate(
-                spec.when, answers, today=today
+            if (
+                spec.when is not None
+                and not dynamic
+                and not evaluate(spec.when, answers, today=today)
             ):
                 continue  # depends on earlier steps only and does not apply: omitted
             required = spec.required and not dynamic
@@ -505,9 +513,8 @@ class DefinitionForm(forms.Form):
                         cleaned.pop(name, None)
                     continue
                 item.active = True
-                if spec.required and current.get(spec.key) in EMPTY and spec.type != "boolean":
-                    self._require(item)
-                elif spec.required and spec.type == "boolean" and not current.get(spec.key):
+                value = current.get(spec.key)
+                if spec.required and (value in EMPTY or value is False):
                     self._require(item)
             if spec.type == "address" and (item.dynamic or not spec.required):
                 value = current.get(spec.key)
@@ -515,9 +522,7 @@ class DefinitionForm(forms.Form):
                     for part in ADDRESS_PARTS:
                         name = f"{spec.key}__{part}"
                         if not value.get(part) and name not in self._errors:
-                            self.add_error(
-                                name, _("Bitte vervollständigen Sie die Anschrift.")
-                            )
+                            self.add_error(name, _("Bitte vervollständigen Sie die Anschrift."))
         return cleaned
 
     def _require(self, item: Item) -> None:
