@@ -30,7 +30,7 @@ def prefill_value(source: str, user: Any) -> Any:
         return parts if any(parts.values()) else None
     if name in PROFILE_FIELDS:
         value = getattr(profile, name, None)
-        if hasattr(value, "isoformat"):
+        if value is not None and hasattr(value, "isoformat"):
             return value.isoformat()
         return value or None
     return None

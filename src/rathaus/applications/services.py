@@ -68,6 +68,7 @@ def application_start(
         raise RathausError(
             ErrorCode.SERVICE_NOT_AVAILABLE, _("Diese Leistung ist nicht verfügbar.")
         )
+    assert service.current_version is not None
     definition = load_definition(service.current_version)
     return Application.objects.create(
         municipality_id=service.municipality_id,
@@ -382,6 +383,8 @@ def application_submit(
         locked.submitted_at = timezone.now()
         if channel:
             locked.channel = channel
+        if entered_by is None and actor is not None and actor.is_staff:
+            entered_by = actor  # staff submitting for a citizen is recorded as such
         if entered_by is not None:
             locked.entered_by = entered_by
         locked.save()

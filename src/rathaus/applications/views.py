@@ -130,6 +130,7 @@ def start(request: HttpRequest, key: str) -> HttpResponse:
     service = service_public(municipality=request.municipality, key=key)  # type: ignore[attr-defined]
     if service is None:
         raise Http404
+    assert service.current_version is not None  # service_public only lists published ones
     definition = load_definition(service.current_version)
     if not definition.allow_anonymous and not request.user.is_authenticated:
         return redirect_to_login(
@@ -139,7 +140,7 @@ def start(request: HttpRequest, key: str) -> HttpResponse:
     if blocked is not None:
         return blocked
     user = request.user if request.user.is_authenticated else None
-    application = services.application_start(service=service, applicant=user)  # type: ignore[arg-type]
+    application = services.application_start(service=service, applicant=user)
     if user is None:
         _remember_draft(request, application)
     return redirect("applications:step", application.public_id, definition.steps[0].key)
@@ -561,7 +562,7 @@ def submit(request: HttpRequest, public_id: UUID) -> HttpResponse:
     try:
         services.application_submit(
             application=application,
-            actor=request.user if request.user.is_authenticated else None,  # type: ignore[arg-type]
+            actor=request.user if request.user.is_authenticated else None,
         )
     except RathausError as error:
         if error.code == ErrorCode.APPLICATION_INCOMPLETE:

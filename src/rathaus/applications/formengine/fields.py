@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import forms
@@ -138,17 +137,12 @@ class GermanDecimalField(forms.DecimalField):
 
     default_error_messages = {"invalid": gettext_lazy("Bitte geben Sie eine Zahl an.")}
 
-    def to_python(self, value: Any) -> Decimal | None:
+    def to_python(self, value: Any) -> Any:
         if isinstance(value, str):
             value = value.strip().replace(" ", "").replace("€", "")
             if "," in value:
                 value = value.replace(".", "").replace(",", ".")
-        try:
-            return super().to_python(value)
-        except ValidationError:
-            raise
-        except InvalidOperation as exc:  # pragma: no cover - DecimalField maps these already
-            raise ValidationError(self.error_messages["invalid"], code="invalid") from exc
+        return super().to_python(value)
 
 
 class FullMatchValidator:

@@ -46,7 +46,7 @@ from .fields import (
 
 ADDRESS_PARTS = ("street", "postcode", "city")
 DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d.%m.%Y", "%d.%m.%y"]
-EMPTY = (None, "", [], {})
+EMPTY: tuple[Any, ...] = (None, "", [], {})
 
 
 def _input(**attrs: Any) -> dict[str, Any]:
@@ -279,7 +279,7 @@ def _put(data: MultiValueDict, name: str, spec: FormField, value: Any) -> None:
 
 def step_data_from_answers(step: Step, values: dict[str, Any]) -> MultiValueDict:
     """Form data (as a browser would post it) for the stored answers of one step."""
-    data = MultiValueDict()
+    data: MultiValueDict[str, Any] = MultiValueDict()
     for spec in step.fields:
         value = values.get(spec.key)
         if spec.type == "group":
@@ -550,7 +550,7 @@ class DefinitionForm(forms.Form):
             item.bound = [self[name] for name in item.names if name in self.fields]
             if item.kind == "file" and item.bound:
                 bound = item.bound[0]
-                item.upload = bound.field.upload_for(bound.value())  # type: ignore[attr-defined]
+                item.upload = bound.field.upload_for(bound.value())
         return self.layout
 
     def error_entries(self) -> list[tuple[str, str, str]]:
@@ -595,7 +595,7 @@ class StepForm(DefinitionForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.formsets: dict[str, GroupFormSet] = {}
+        self.formsets: dict[str, Any] = {}
         for item in self.layout:
             if item.spec.type != "group":
                 continue
@@ -610,7 +610,7 @@ class StepForm(DefinitionForm):
                 validate_min=True,
                 validate_max=True,
             )
-            formset = formset_class(
+            formset: Any = formset_class(
                 self.data if self.is_bound else None,
                 self.files if self.is_bound else None,
                 prefix=spec.key,
