@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -26,6 +28,7 @@ class Application(TenantScoped):
         SUBMITTED = "submitted", _("eingereicht")
         DISCARDED = "discarded", _("verworfen")
 
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="applications")
     definition_version = models.ForeignKey(
         ServiceDefinitionVersion, on_delete=models.PROTECT, related_name="applications"
@@ -54,6 +57,16 @@ class Application(TenantScoped):
     access_token_hash = models.CharField(max_length=64, blank=True, db_index=True)
     access_token_expires_at = models.DateTimeField(null=True, blank=True)
     fee_amount = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    fee_details = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text=_("Gebühr bei Einreichung: amount, label, rule_label, period."),
+    )
+    check_results = models.JSONField(
+        default=list,
+        blank=True,
+        help_text=_("Ergebnisse der automatischen Prüfungen bei Einreichung."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
@@ -65,7 +78,11 @@ class Application(TenantScoped):
         indexes = [models.Index(fields=["municipality", "applicant", "status"])]
 
     def __str__(self) -> str:
-        return f"Antrag {self.pk} ({self.service_id})"
+        return f"Antrag {self.public_id} ({self.service_id})"
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
 
 
 class Upload(TenantScoped):

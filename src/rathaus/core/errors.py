@@ -27,6 +27,7 @@ class ErrorCode(StrEnum):
     UPLOAD_TOO_LARGE = "upload_too_large"
     TRANSITION_NOT_ALLOWED = "transition_not_allowed"
     STALE_OBJECT = "stale_object"
+    FEE_NOT_COMPUTABLE = "fee_not_computable"
 
 
 class RathausError(Exception):
