@@ -27,6 +27,12 @@ class ErrorCode(StrEnum):
     UPLOAD_TOO_LARGE = "upload_too_large"
     TRANSITION_NOT_ALLOWED = "transition_not_allowed"
     STALE_OBJECT = "stale_object"
+    ACCOUNT_LINK_INVALID = "account_link_invalid"
+    ACCOUNT_LINK_EXPIRED = "account_link_expired"
+    ACCOUNT_EMAIL_TAKEN = "account_email_taken"
+    EXTERNAL_LOGIN_FAILED = "external_login_failed"
+    STAFF_LOGIN_REQUIRED = "staff_login_required"
+    SECOND_FACTOR_REQUIRED = "second_factor_required"
 
 
 class RathausError(Exception):
