@@ -8,6 +8,7 @@ queued in the name of the municipality whose portal the person uses (``municipal
 from __future__ import annotations
 
 import hashlib
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -58,7 +59,10 @@ def normalize_email(email: str) -> str:
 
 def verification_send(*, user: User, municipality: Municipality, url_for: UrlFor) -> None:
     """Queue an e-mail with a link that confirms the account's address."""
-    token = tokens.make_token(salt=tokens.VERIFY_SALT, u=user.pk, e=user.email)
+    # The random part makes every resend a new message (the outbox dedupes by token).
+    token = tokens.make_token(
+        salt=tokens.VERIFY_SALT, u=user.pk, e=user.email, n=secrets.token_urlsafe(6)
+    )
     _send(
         municipality=municipality,
         to=user.email,
