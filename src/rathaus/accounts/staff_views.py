@@ -20,6 +20,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 from django_otp import login as otp_login
@@ -97,14 +98,19 @@ def staff_verify(request: HttpRequest) -> HttpResponse:
         return redirect(_next_url(request))
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        device = _verify_code(user, form.cleaned_data["otp_token"], confirmed=True)
+        try:
+            device = _verify_code(user, form.cleaned_data["otp_token"], confirmed=True)
+        except Throttled:
+            form.add_error("otp_token", str(THROTTLED_MESSAGE))
+            device = None
         if device is not None:
             otp_login(request, device)
             return redirect(_next_url(request))
-        form.add_error(
-            "otp_token",
-            _("Der Code ist falsch oder abgelaufen. Bitte geben Sie den aktuellen Code ein."),
-        )
+        if not form.errors:
+            form.add_error(
+                "otp_token",
+                _("Der Code ist falsch oder abgelaufen. Bitte geben Sie den aktuellen Code ein."),
+            )
     return render(
         request,
         "accounts/staff/verify.html",
@@ -113,12 +119,29 @@ def staff_verify(request: HttpRequest) -> HttpResponse:
 
 
 def _verify_code(user: User, code: str, *, confirmed: bool) -> TOTPDevice | None:
-    """Check the code against the user's TOTP devices (with django-otp's throttling)."""
+    """Check the code against the user's TOTP devices (with django-otp's throttling: after a
+    wrong code the next try must wait 1, 2, 4 … seconds). Raises ``Throttled``."""
+    throttled = False
     for device in TOTPDevice.objects.filter(user=user, confirmed=confirmed).order_by("-pk"):
         allowed, _reason = device.verify_is_allowed()
-        if allowed and device.verify_token(code):
+        if not allowed:
+            throttled = True
+            continue
+        if device.verify_token(code):
             return device
+    if throttled:
+        raise Throttled
     return None
+
+
+class Throttled(Exception):
+    """Too many wrong codes in a row; the person has to wait a moment."""
+
+
+THROTTLED_MESSAGE = _lazy(
+    "Zu viele falsche Codes hintereinander. Bitte warten Sie einen Moment und geben Sie dann "
+    "den aktuellen Code ein."
+)
 
 
 @never_cache
@@ -138,7 +161,12 @@ def staff_enrol(request: HttpRequest) -> HttpResponse:
     device = totp_device_pending(user)
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if _verify_code(user, form.cleaned_data["otp_token"], confirmed=False) == device:
+        try:
+            matched = _verify_code(user, form.cleaned_data["otp_token"], confirmed=False)
+        except Throttled:
+            form.add_error("otp_token", str(THROTTLED_MESSAGE))
+            matched = None
+        if matched is not None and matched == device:
             with transaction.atomic():
                 TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
                 device.confirmed = True
@@ -146,13 +174,14 @@ def staff_enrol(request: HttpRequest) -> HttpResponse:
             otp_login(request, device)
             messages.success(request, _("Die Zwei-Faktor-Anmeldung ist eingerichtet."))
             return redirect(_next_url(request))
-        form.add_error(
-            "otp_token",
-            _(
-                "Der Code passt nicht. Prüfen Sie die Uhrzeit Ihres Geräts und geben Sie "
-                "den aktuellen Code ein."
-            ),
-        )
+        if not form.errors:
+            form.add_error(
+                "otp_token",
+                _(
+                    "Der Code passt nicht. Prüfen Sie die Uhrzeit Ihres Geräts und geben Sie "
+                    "den aktuellen Code ein."
+                ),
+            )
     return render(
         request,
         "accounts/staff/enrol.html",
