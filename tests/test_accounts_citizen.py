@@ -21,9 +21,7 @@ pytestmark = pytest.mark.django_db
 
 
 def mails_to(address: str) -> list[OutboxMessage]:
-    return list(
-        OutboxMessage.objects.filter(kind="email", payload__to=address).order_by("pk")
-    )
+    return list(OutboxMessage.objects.filter(kind="email", payload__to=address).order_by("pk"))
 
 
 def link_in(message: OutboxMessage) -> str:
@@ -303,9 +301,7 @@ def test_password_reset_by_mail(client, musterstadt, citizen):
     assert response.status_code == 302
     form_url = response["Location"]
     assert 'autocomplete="new-password"' in client.get(form_url).content.decode()
-    response = client.post(
-        form_url, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
-    )
+    response = client.post(form_url, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
     assert response["Location"] == f"{M}/konto/passwort-neu/fertig/"
     # then the new password works, and the old one does not
     citizen.refresh_from_db()

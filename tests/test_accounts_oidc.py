@@ -131,8 +131,8 @@ def handler_for(provider: Provider) -> type[BaseHTTPRequestHandler]:
                     return self._json({"error": "invalid_request"}, 400)
                 code = secrets.token_urlsafe(16)
                 provider.codes[code] = query
-                target = query["redirect_uri"] + "?" + urlencode(
-                    {"code": code, "state": query["state"]}
+                target = (
+                    query["redirect_uri"] + "?" + urlencode({"code": code, "state": query["state"]})
                 )
                 self.send_response(302)
                 self.send_header("Location", target)
