@@ -36,9 +36,8 @@ def case_open_for_application(*, application: Application) -> Case:
     definition_data = application.definition_version.data
     prefix = (definition_data.get("retention") or {}).get("file_plan") or "00"
     reference = reference_next(municipality=application.municipality, scope=prefix, prefix=prefix)
-    applicant_name = ""
-    if application.applicant_id:
-        applicant_name = application.applicant.get_full_name()
+    applicant = application.applicant
+    applicant_name = applicant.get_full_name() if applicant is not None else ""
     return Case.objects.create(
         municipality=application.municipality,
         reference=reference,

@@ -14,6 +14,7 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("konto/", include("rathaus.accounts.urls")),
     path("verwaltung/anmelden/", include("rathaus.accounts.staff_urls")),
+    path("verwaltung/leistungen/", include("rathaus.catalog.urls")),
     path("verwaltung/", include("rathaus.backoffice.urls")),
     path("antraege/", include("rathaus.applications.urls")),
     path("", include("rathaus.portal.urls")),

@@ -7,6 +7,7 @@ The AGS keys are real-looking but unused: district prefix plus 099.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from rathaus.accounts.models import Profile, StaffMembership, StaffRole, User
 from rathaus.catalog.services import service_definition_publish
@@ -22,7 +23,7 @@ _LOGO = (
     '<path d="M10 38V20l14-10 14 10v18h-9V28h-10v10z" fill="#fff"/></svg>'
 )
 
-MUNICIPALITIES = [
+MUNICIPALITIES: list[dict[str, Any]] = [
     {
         "slug": "musterstadt",
         "name": "Musterstadt",
@@ -92,7 +93,7 @@ MUNICIPALITIES = [
     },
 ]
 
-CITIZENS = [
+CITIZENS: list[dict[str, Any]] = [
     {
         "email": "erika.mustermann@example.org",
         "first_name": "Erika",
@@ -108,7 +109,7 @@ CITIZENS = [
 ]
 
 
-def _user(email: str, **fields: object) -> User:
+def _user(email: str, **fields: Any) -> User:
     user = User.objects.filter(email=email).first()
     if user is None:
         user = User.objects.create_user(email, DEMO_PASSWORD, **fields)

@@ -8,12 +8,12 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from .theme import theme_css_for
 
 
-@require_GET
+@require_safe
 def healthz(request: HttpRequest) -> JsonResponse:
     """200 when the database answers (and the worker has been seen recently), 503 otherwise."""
     checks: dict[str, dict[str, object]] = {}
@@ -33,7 +33,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
     )
 
 
-@require_GET
+@require_safe
 @cache_control(public=True, max_age=300)
 def theme_css(request: HttpRequest) -> HttpResponse:
     """The municipality's colours as CSS custom properties over KERN (no inline styles: CSP)."""

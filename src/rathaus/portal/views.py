@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from rathaus.catalog.definition import load_definition
 from rathaus.catalog.selectors import service_public, services_public
@@ -14,7 +14,7 @@ from rathaus.core.models import Municipality, Office
 from rathaus.core.svg import sanitize_svg
 
 
-@require_GET
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     municipality = request.municipality  # type: ignore[attr-defined]
     if municipality is None:
@@ -25,7 +25,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/home.html", {"services": services, "offices": offices})
 
 
-@require_GET
+@require_safe
 @municipality_required
 def catalog(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:200]
@@ -33,11 +33,11 @@ def catalog(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/catalog.html", {"services": services, "query": query})
 
 
-@require_GET
+@require_safe
 @municipality_required
 def service_detail(request: HttpRequest, key: str) -> HttpResponse:
     service = service_public(municipality=request.municipality, key=key)  # type: ignore[attr-defined]
-    if service is None:
+    if service is None or service.current_version is None:
         raise Http404
     definition = load_definition(service.current_version)
     return render(
@@ -45,7 +45,7 @@ def service_detail(request: HttpRequest, key: str) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 @municipality_required
 @cache_control(public=True, max_age=3600)
 def logo(request: HttpRequest) -> HttpResponse:
@@ -57,17 +57,17 @@ def logo(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
 @municipality_required
 def imprint(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/imprint.html")
 
 
-@require_GET
+@require_safe
 def privacy(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/privacy.html")
 
 
-@require_GET
+@require_safe
 def accessibility(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/accessibility.html")

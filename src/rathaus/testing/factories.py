@@ -57,7 +57,7 @@ class ProfileFactory(factory.django.DjangoModelFactory):
 
 
 def staff_user(municipality: Municipality, role: str = StaffRole.CLERK, **fields: Any) -> User:
-    user = UserFactory(kind=User.Kind.STAFF, **fields)
+    user: User = UserFactory.create(kind=User.Kind.STAFF, **fields)
     StaffMembership.objects.get_or_create(
         user=user, municipality=municipality, defaults={"role": role}
     )

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 
 from .text import LocalizedText, Text
 
-FORMAT = "rathaus.service/1"
+FORMAT: Literal["rathaus.service/1"] = "rathaus.service/1"
 
 Key = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,49}$")]
 Path = Annotated[str, StringConstraints(pattern=r"^(@|[a-z][a-z0-9_]*)(\.[a-z][a-z0-9_]*)+$")]

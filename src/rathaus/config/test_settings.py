@@ -1,0 +1,11 @@
+"""Settings for the test suite: production settings, but plain HTTP (test client, live server)
+and a fast password hasher. Everything else — database from DATABASE_URL included — is as in
+production, so the tests exercise the real configuration."""
+
+import os
+
+os.environ.setdefault("RATHAUS_INSECURE_HTTP", "1")
+
+from rathaus.config.settings import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
