@@ -91,14 +91,14 @@ class LoginForm(AuthenticationForm):
 
 
 class CitizenLoginForm(LoginForm):
-    def confirm_login_allowed(self, user: User) -> None:  # type: ignore[override]
+    def confirm_login_allowed(self, user: User) -> None:
         super().confirm_login_allowed(user)
         if not user.is_citizen:
             raise self.refuse("staff_account")
 
 
 class StaffLoginForm(LoginForm):
-    def confirm_login_allowed(self, user: User) -> None:  # type: ignore[override]
+    def confirm_login_allowed(self, user: User) -> None:
         from .staff import may_use_back_office
 
         super().confirm_login_allowed(user)
@@ -265,7 +265,7 @@ class OutboxPasswordResetForm(PasswordResetForm):
         super().__init__(*args, **kwargs)
         self.municipality = municipality
 
-    def send_mail(  # type: ignore[override]
+    def send_mail(
         self,
         subject_template_name: str,
         email_template_name: str,

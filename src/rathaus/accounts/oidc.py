@@ -190,7 +190,8 @@ def external_user(*, p: Provider, claims: dict[str, Any]) -> tuple[User, int]:
 
 def _fill_profile(profile: Profile, claims: dict[str, Any]) -> None:
     """Once-only: take the address and birth date the provider vouches for."""
-    address = claims.get("address") if isinstance(claims.get("address"), dict) else {}
+    raw_address = claims.get("address")
+    address: dict[str, Any] = raw_address if isinstance(raw_address, dict) else {}
     changes = {
         "street": address.get("street_address"),
         "postcode": address.get("postal_code"),
@@ -199,7 +200,7 @@ def _fill_profile(profile: Profile, claims: dict[str, Any]) -> None:
     }
     for name, value in changes.items():
         if value:
-            max_length = Profile._meta.get_field(name).max_length or 200
+            max_length = getattr(Profile._meta.get_field(name), "max_length", None) or 200
             setattr(profile, name, str(value)[:max_length])
     birthdate = claims.get("birthdate")
     if isinstance(birthdate, str):

@@ -120,7 +120,11 @@ def email_verify(*, token: str) -> User:
     """Mark the address in ``token`` as confirmed. Raises RathausError for a bad link."""
     data = tokens.read_token(token, salt=tokens.VERIFY_SALT)
     with transaction.atomic():
-        user = User.objects.select_for_update().filter(pk=data.get("u"), is_active=True).first()
+        user = (
+            User.objects.select_for_update()
+            .filter(pk=int(data.get("u") or 0), is_active=True)
+            .first()
+        )
         if user is None or user.email != data.get("e"):
             raise RathausError(ErrorCode.ACCOUNT_LINK_INVALID, _("Der Link ist ungültig."))
         if user.email_verified_at is None:
@@ -165,7 +169,11 @@ def email_change_confirm(*, token: str) -> User:
     """Switch the account to the new address in ``token``; it counts as confirmed."""
     data = tokens.read_token(token, salt=tokens.CHANGE_SALT)
     with transaction.atomic():
-        user = User.objects.select_for_update().filter(pk=data.get("u"), is_active=True).first()
+        user = (
+            User.objects.select_for_update()
+            .filter(pk=int(data.get("u") or 0), is_active=True)
+            .first()
+        )
         if user is None or user.email != data.get("old"):
             raise RathausError(ErrorCode.ACCOUNT_LINK_INVALID, _("Der Link ist ungültig."))
         new_email = str(data.get("new", ""))
@@ -219,7 +227,7 @@ def account_delete(*, user: User, municipality: Municipality | None) -> Deletion
             applicant=user,
             status__in=[Application.Status.DRAFT, Application.Status.DISCARDED],
         )
-        files = [u.file.name for u in Upload.objects.filter(application__in=drafts) if u.file]
+        files = [str(u.file.name) for u in Upload.objects.filter(application__in=drafts) if u.file]
         kept = Application.objects.filter(applicant=user).exclude(pk__in=drafts).count()
         drafts_deleted = drafts.count()
         drafts.delete()

@@ -53,7 +53,7 @@ def _with_next(name: str, next_url: str) -> str:
 def _staff_user(request: HttpRequest) -> User | None:
     user = request.user
     if user.is_authenticated and user.is_staff:
-        return user  # type: ignore[return-value]
+        return user
     return None
 
 

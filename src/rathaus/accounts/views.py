@@ -167,10 +167,10 @@ def verify_email(request: HttpRequest, token: str) -> HttpResponse:
 @citizen_required
 @mail_municipality_required
 def verify_resend(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user: User = request.user  # type: ignore[assignment]
     if user.email_verified_at is None:
         services.verification_send(
-            user=user,  # type: ignore[arg-type]
+            user=user,
             municipality=request.municipality,  # type: ignore[attr-defined]
             url_for=url_for(request),
         )
@@ -328,7 +328,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
         return response
 
 
-password_reset = mail_municipality_required(PasswordResetView.as_view())
+password_reset = mail_municipality_required(PasswordResetView.as_view())  # type: ignore[arg-type]
 password_reset_done = auth_views.PasswordResetDoneView.as_view(
     template_name="accounts/password_reset_done.html"
 )
