@@ -20,7 +20,7 @@ def membership(
         cached[municipality.pk] = StaffMembership.objects.filter(
             user=user, municipality=municipality
         ).first()
-        user._membership_cache = cached  # type: ignore[union-attr]
+        user._membership_cache = cached  # type: ignore[attr-defined]
     return cached[municipality.pk]
 
 

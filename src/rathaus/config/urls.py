@@ -13,6 +13,7 @@ urlpatterns = [
     path("theme.css", core_views.theme_css, name="theme_css"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("konto/", include("rathaus.accounts.urls")),
+    path("verwaltung/anmelden/", include("rathaus.accounts.staff_urls")),
     path("verwaltung/leistungen/", include("rathaus.catalog.urls")),
     path("verwaltung/", include("rathaus.backoffice.urls")),
     path("antraege/", include("rathaus.applications.urls")),

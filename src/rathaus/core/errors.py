@@ -28,6 +28,12 @@ class ErrorCode(StrEnum):
     TRANSITION_NOT_ALLOWED = "transition_not_allowed"
     STALE_OBJECT = "stale_object"
     FEE_NOT_COMPUTABLE = "fee_not_computable"
+    ACCOUNT_LINK_INVALID = "account_link_invalid"
+    ACCOUNT_LINK_EXPIRED = "account_link_expired"
+    ACCOUNT_EMAIL_TAKEN = "account_email_taken"
+    EXTERNAL_LOGIN_FAILED = "external_login_failed"
+    STAFF_LOGIN_REQUIRED = "staff_login_required"
+    SECOND_FACTOR_REQUIRED = "second_factor_required"
 
 
 class RathausError(Exception):

@@ -1,7 +1,9 @@
 """Security: password hashing, cookies, CSP, login rate limiting."""
 
+import json
+
 from .base import DEBUG
-from .env import env_bool, env_int, env_list
+from .env import env_bool, env_int, env_list, env_str
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -17,6 +19,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# Axes first (it refuses locked-out username+IP pairs), then password login. External logins
+# (OIDC) do not go through ``authenticate()``: the ID token is verified in
+# ``rathaus.accounts.oidc`` and the user is logged in with ``ModelBackend`` explicitly.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -64,3 +69,43 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
 AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "rathaus.accounts.lockout.axes_username"
+
+# Account e-mail links (verification, change of address): valid this long.
+RATHAUS_EMAIL_LINK_MAX_AGE = env_int("RATHAUS_EMAIL_LINK_MAX_AGE", 60 * 60 * 48)
+PASSWORD_RESET_TIMEOUT = env_int("RATHAUS_PASSWORD_RESET_TIMEOUT", 60 * 60 * 2)
+
+# Two-factor authentication for staff (django-otp TOTP). The issuer is shown in the
+# authenticator app next to the account name.
+OTP_TOTP_ISSUER = env_str("RATHAUS_OTP_ISSUER", "Rathaus")
+
+# External login through OpenID Connect (BundID, Servicekonto.NRW, … behind a broker such as
+# Keycloak). A JSON list of providers, e.g.
+#   [{"name": "bundid", "label": "BundID", "issuer": "https://id.example/realms/bund",
+#     "client_id": "rathaus", "client_secret": "…", "scopes": "openid email profile",
+#     "acr_values": "STORK-QAA-Level-3", "acr_map": {"urn:custom": 2}}]
+# ``issuer`` (discovery at ``<issuer>/.well-known/openid-configuration``) or
+# ``server_metadata_url``; ``acr_map`` extends RATHAUS_OIDC_ACR_MAP (acr value → trust level
+# 1 basic, 2 substantial, 3 high). See ``rathaus.accounts.oidc``.
+RATHAUS_OIDC_PROVIDERS = json.loads(env_str("RATHAUS_OIDC_PROVIDERS") or "[]")
+RATHAUS_OIDC_ACR_MAP = {
+    "STORK-QAA-Level-1": 1,
+    "STORK-QAA-Level-2": 1,
+    "STORK-QAA-Level-3": 2,
+    "STORK-QAA-Level-4": 3,
+    "low": 1,
+    "basic": 1,
+    "substantial": 2,
+    "substanziell": 2,
+    "high": 3,
+    "hoch": 3,
+    "level1": 1,
+    "level2": 1,
+    "level3": 2,
+    "level4": 3,
+    "http://eidas.europa.eu/LoA/low": 1,
+    "http://eidas.europa.eu/LoA/substantial": 2,
+    "http://eidas.europa.eu/LoA/high": 3,
+}
+# Trust level of an external login whose acr is missing or unknown.
+RATHAUS_OIDC_DEFAULT_TRUST_LEVEL = 1
