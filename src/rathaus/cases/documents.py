@@ -52,7 +52,8 @@ def _address(case: Case) -> str:
             if isinstance(value, dict):
                 street = value.get("street") or value.get("strasse") or ""
                 city = " ".join(
-                    str(v) for v in (value.get("postcode") or value.get("plz"), value.get("city"))
+                    str(v)
+                    for v in (value.get("postcode") or value.get("plz"), value.get("city"))
                     if v
                 )
                 return ", ".join(p for p in (street, city) if p)
@@ -85,7 +86,8 @@ def receipt_issue(*, case: Case, file: CaseFile, application: Application) -> Do
     spec = _document_spec(case, "receipt")
     title = _title(spec, "Eingangsbestätigung")
     content = pdf_render(
-        template_name="records/pdf/receipt.html", context={**letterhead_context(case), "title": title}
+        template_name="records/pdf/receipt.html",
+        context={**letterhead_context(case), "title": title},
     )
     return document_add(
         file=file,

@@ -115,7 +115,9 @@ class Case(TenantScoped):
     state = models.CharField(
         _("Status"), max_length=20, choices=CaseState.choices, default=CaseState.RECEIVED
     )
-    outcome = models.CharField(_("Entscheidung"), max_length=20, choices=Outcome.choices, blank=True)
+    outcome = models.CharField(
+        _("Entscheidung"), max_length=20, choices=Outcome.choices, blank=True
+    )
     decided_automatically = models.BooleanField(_("automatisch entschieden"), default=False)
     channel = models.CharField(
         _("Eingangskanal"), max_length=10, choices=Channel.choices, default=Channel.ONLINE

@@ -84,9 +84,7 @@ def _cursor_filter(sort: str, cursor: str) -> Q:
             if due_text == "-":
                 return Q(due_date__isnull=True, id__gt=last_id)
             due = date.fromisoformat(due_text)
-            return (
-                Q(due_date__gt=due) | Q(due_date=due, id__gt=last_id) | Q(due_date__isnull=True)
-            )
+            return Q(due_date__gt=due) | Q(due_date=due, id__gt=last_id) | Q(due_date__isnull=True)
         last_id = int(cursor)
     except ValueError:
         return Q()

@@ -107,9 +107,7 @@ def _ensure_version(case: Case, version: int | None) -> None:
 
 def _save(case: Case, *fields: str) -> None:
     case.version += 1
-    case.save(
-        update_fields=[*fields, "version", "history_head", "history_length", "updated_at"]
-    )
+    case.save(update_fields=[*fields, "version", "history_head", "history_length", "updated_at"])
 
 
 def ensure_staff_can(actor: User, action: Action, case: Case) -> None:
@@ -413,7 +411,9 @@ def case_ask_question(
     if not text:
         raise RathausError(ErrorCode.INVALID_INPUT, "Bitte geben Sie die Frage ein.")
     if deadline is not None and deadline < timezone.localdate():
-        raise RathausError(ErrorCode.INVALID_INPUT, "Die Frist darf nicht in der Vergangenheit liegen.")
+        raise RathausError(
+            ErrorCode.INVALID_INPUT, "Die Frist darf nicht in der Vergangenheit liegen."
+        )
     with transaction.atomic():
         case = lock_case(case.pk)
         _ensure_version(case, version)

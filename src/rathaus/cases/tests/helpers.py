@@ -9,9 +9,9 @@ from django.utils import timezone
 
 from rathaus.accounts.models import StaffRole, User
 from rathaus.applications.models import Application, Channel
-from rathaus.catalog.models import Service
 from rathaus.cases.models import Case, Team
 from rathaus.cases.services import case_open_for_application
+from rathaus.catalog.models import Service
 from rathaus.core.models import Municipality
 from rathaus.testing.factories import staff_user
 
