@@ -193,7 +193,7 @@ def case_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                 deadline=form.cleaned_data["deadline"],
             )
             done = _(
-                "Die Rückfrage wurde in das Postfach der Antragstellerin oder des Antragstellers gestellt."
+                "Die Rückfrage steht jetzt im Postfach der Antragstellerin/des Antragstellers."
             )
         elif action == Action.DECIDE:
             form = DecideForm(request.POST)

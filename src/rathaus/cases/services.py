@@ -138,7 +138,7 @@ def team_for_service(*, service: Service, key: str | None) -> Team | None:
     """The team handling a service: the definition's ``workflow.team`` (created on first use,
     without members, so an admin only has to add people), else any team listing the service."""
     if key:
-        team, created = Team.objects.get_or_create(
+        team, _created = Team.objects.get_or_create(
             municipality_id=service.municipality_id,
             key=key[:80],
             defaults={"name": key.replace("-", " ").replace("_", " ").title()},
