@@ -97,13 +97,14 @@ def cases_for_inbox(
     user: User,
     filters: InboxFilters,
     cursor: str = "",
-    limit: int = PAGE_SIZE,
+    limit: int | None = None,
 ) -> InboxPage:
     """One page of the inbox, keyset-paged (no OFFSET), in one query after the membership.
 
     Sorting by id stands for sorting by receipt (ids grow with time); ``due`` sorts by due date
     with cases without one last.
     """
+    limit = limit or PAGE_SIZE
     qs = cases_visible(municipality=municipality, user=user)
     if filters.service:
         qs = qs.filter(service_id=filters.service)
