@@ -265,7 +265,8 @@ def test_audit_verify_detects_altered_row(worked_case, capsys):
     event = worked_case.events.get(seq=2)
     with connection.cursor() as cursor:
         cursor.execute(
-            "UPDATE cases_caseevent SET data = %s WHERE id = %s", ['{"text": "gefälscht"}', event.pk]
+            "UPDATE cases_caseevent SET data = %s WHERE id = %s",
+            ['{"text": "gefälscht"}', event.pk],
         )
     with pytest.raises(CommandError) as excinfo:
         call_command("audit", "verify")
