@@ -319,18 +319,6 @@ def application_validate(
     return ValidatedAnswers(answers=validated, uploads=uploads)
 
 
-def _confirmation_address(application: Application, definition: ServiceDefinition) -> str:
-    for step in definition.steps:
-        for spec in step.fields:
-            if spec.type == "email":
-                value = (application.data.get(step.key) or {}).get(spec.key)
-                if value:
-                    return str(value)
-    if application.applicant_id and application.applicant:
-        return application.applicant.email
-    return application.contact_email
-
-
 def application_submit(
     *,
     application: Application,
@@ -340,7 +328,7 @@ def application_submit(
     today: date | None = None,
 ) -> Application:
     """Submit a draft: validate everything again, compute the fee, run the checks, open the case
-    and queue the confirmation e-mail — all in one transaction with the application locked.
+    (which issues the receipt and its e-mail) — all in one transaction with the application locked.
 
     Idempotent: an application already submitted is returned unchanged (a double click, the back
     button or a replayed request never opens a second case). ``channel`` and ``entered_by``
@@ -388,7 +376,7 @@ def application_submit(
         if entered_by is not None:
             locked.entered_by = entered_by
         locked.save()
-        case = case_open_for_application(application=locked)
+        case_open_for_application(application=locked)
         hook = plugins.get(definition.plugin) if definition.plugin else None
         if hook is not None and hook.on_submit is not None:
             hook.on_submit(
@@ -396,28 +384,6 @@ def application_submit(
                 data=validated.answers,
                 municipality=municipality,
                 application=locked,
-            )
-        recipient = _confirmation_address(locked, definition)
-        if recipient:
-            link = portal_url(municipality=municipality, path="/antraege/")
-            email_enqueue(
-                municipality=municipality,
-                to=recipient,
-                subject=_("Eingangsbestätigung: Ihr Antrag %(reference)s")
-                % {"reference": case.reference},
-                body=_(
-                    "Guten Tag,\n\nIhr Antrag „%(service)s“ ist bei %(municipality)s "
-                    "eingegangen. Ihr Aktenzeichen: %(reference)s\n\n"
-                    "Den Stand können Sie im Portal verfolgen: %(link)s\n\n"
-                    "Ihre Kommune %(municipality)s"
-                )
-                % {
-                    "service": locked.service.name,
-                    "municipality": municipality.name,
-                    "reference": case.reference,
-                    "link": link,
-                },
-                dedupe_key=f"application-submitted:{locked.public_id}",
             )
     return locked
 

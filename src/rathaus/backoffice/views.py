@@ -1,8 +1,288 @@
-from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+"""The back office: the team's inbox, the case page and one POST endpoint per action.
+
+Views stay thin: they parse a form, call one service function and turn a
+:class:`RathausError` into a message. A stale version gives a 409 page that explains what
+happened and links to the current state.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from rathaus.accounts.models import StaffRole
+from rathaus.applications.models import Application
+from rathaus.cases import services
+from rathaus.cases.answers import answers_for_display
+from rathaus.cases.events import KIND_LABELS
+from rathaus.cases.models import Case
+from rathaus.cases.selectors import (
+    InboxFilters,
+    case_for_staff,
+    case_history,
+    cases_for_inbox,
+    team_members,
+)
+from rathaus.cases.workflow import TRANSITIONS, Action, staff_actions
+from rathaus.core.errors import ErrorCode, RathausError
+from rathaus.records.models import Document, DocumentVersion
+from rathaus.records.views import version_response
+
+from .access import staff_member_required
+from .forms import (
+    AssignForm,
+    CounterStartForm,
+    DecideForm,
+    InboxFilterForm,
+    NoteForm,
+    QuestionForm,
+    VersionForm,
+)
 
 
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "backoffice/home.html")
+@require_GET
+@staff_member_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    municipality = request.municipality  # type: ignore[attr-defined]
+    form = InboxFilterForm(request.GET or None, municipality=municipality)
+    data: dict[str, Any] = form.cleaned_data if form.is_valid() else {}
+    filters = InboxFilters(
+        service=data["service"].pk if data.get("service") else None,
+        state=data.get("state") or "",
+        assignee=data.get("assignee") or "",
+        overdue=bool(data.get("overdue")),
+        channel=data.get("channel") or "",
+        q=data.get("q") or "",
+        sort=data.get("sort") or "new",
+    )
+    page = cases_for_inbox(
+        municipality=municipality,
+        user=request.user,
+        filters=filters,
+        cursor=request.GET.get("nach", "")[:40],
+    )
+    next_url = ""
+    if page.next_cursor:
+        query = request.GET.copy()
+        query["nach"] = page.next_cursor
+        next_url = f"?{query.urlencode()}"
+    return render(
+        request,
+        "backoffice/inbox.html",
+        {
+            "form": form,
+            "cases": page.cases,
+            "next_url": next_url,
+            "first_page": "nach" in request.GET,
+        },
+    )
+
+
+home = inbox
+
+
+def _case_or_404(request: HttpRequest, pk: int) -> Case:
+    case = case_for_staff(
+        municipality=request.municipality,  # type: ignore[attr-defined]
+        user=request.user,
+        pk=pk,
+    )
+    if case is None:
+        raise Http404
+    return case
+
+
+def _case_page(request: HttpRequest, case: Case, status: int = 200, **forms: Any) -> HttpResponse:
+    actions = set(staff_actions(case))
+    can_assign = request.membership.role != StaffRole.CLERK  # type: ignore[attr-defined]
+    version_initial = {"version": case.version}
+    documents = (
+        Document.objects.of(case.municipality_id)
+        .filter(file__case=case)
+        .prefetch_related(Prefetch("versions", queryset=DocumentVersion.objects.order_by("number")))
+        .select_related("created_by")
+    )
+    definition = case.application.definition_version.data if case.application_id else {}
+    history = list(case_history(case=case).select_related("actor"))
+    for event in history:
+        event.label = KIND_LABELS.get(event.kind, event.kind)  # type: ignore[attr-defined]
+    context = {
+        "case": case,
+        "actions": actions,
+        "Action": {a.name: a.value for a in Action},
+        "labels": {a.value: TRANSITIONS[a].label for a in Action},
+        "answers": answers_for_display(
+            definition, case.application.data if case.application_id else {}
+        ),
+        "documents": documents,
+        "history": history,
+        "questions": list(case.questions.order_by("asked_at")),
+        "version_form": VersionForm(initial=version_initial),
+        "assign_form": forms.get("assign_form")
+        or (
+            AssignForm(
+                initial={**version_initial, "assignee": case.assignee_id},
+                members=team_members(case=case),
+            )
+            if can_assign and Action.ASSIGN in actions
+            else None
+        ),
+        "question_form": forms.get("question_form") or QuestionForm(initial=version_initial),
+        "decide_form": forms.get("decide_form") or DecideForm(initial=version_initial),
+        "note_form": forms.get("note_form") or NoteForm(initial=version_initial),
+        "is_mine": case.assignee_id == request.user.pk,
+    }
+    return render(request, "backoffice/case.html", context, status=status)
+
+
+@require_GET
+@staff_member_required
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _case_page(request, _case_or_404(request, pk))
+
+
+def _error_response(request: HttpRequest, case: Case, error: RathausError) -> HttpResponse:
+    if error.code in (ErrorCode.STALE_OBJECT, ErrorCode.TRANSITION_NOT_ALLOWED):
+        return render(
+            request,
+            "backoffice/conflict.html",
+            {"case": case, "error": error, "stale": error.code == ErrorCode.STALE_OBJECT},
+            status=409,
+        )
+    if error.code == ErrorCode.NOT_FOUND:
+        raise Http404
+    messages.error(request, error.message)
+    return _case_page(request, case, status=400 if error.code == ErrorCode.INVALID_INPUT else 403)
+
+
+@require_POST
+@staff_member_required
+def case_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """One endpoint per action name; each calls exactly one service function."""
+    case = _case_or_404(request, pk)
+    actor = request.user
+    form: Any
+    try:
+        if action == Action.ASSIGN:
+            form = AssignForm(request.POST, members=team_members(case=case))
+            if not form.is_valid():
+                return _case_page(request, case, status=400, assign_form=form)
+            services.case_assign(
+                case=case,
+                actor=actor,
+                version=form.cleaned_data["version"],
+                assignee=form.cleaned_data["assignee"],
+            )
+            done = _("Der Vorgang wurde zugewiesen.")
+        elif action == Action.ASK:
+            form = QuestionForm(request.POST)
+            if not form.is_valid():
+                return _case_page(request, case, status=400, question_form=form)
+            services.case_ask_question(
+                case=case,
+                actor=actor,
+                version=form.cleaned_data["version"],
+                text=form.cleaned_data["text"],
+                deadline=form.cleaned_data["deadline"],
+            )
+            done = _(
+                "Die Rückfrage steht jetzt im Postfach der Antragstellerin/des Antragstellers."
+            )
+        elif action == Action.DECIDE:
+            form = DecideForm(request.POST)
+            if not form.is_valid():
+                return _case_page(request, case, status=400, decide_form=form)
+            services.case_decide(
+                case=case,
+                actor=actor,
+                version=form.cleaned_data["version"],
+                outcome=form.cleaned_data["outcome"],
+                reasons=form.cleaned_data["reasons"],
+            )
+            done = _("Entschieden. Der Bescheid liegt in der Akte und im Postfach.")
+        elif action == Action.NOTE:
+            form = NoteForm(request.POST)
+            if not form.is_valid():
+                return _case_page(request, case, status=400, note_form=form)
+            services.case_add_note(
+                case=case,
+                actor=actor,
+                version=form.cleaned_data["version"],
+                text=form.cleaned_data["text"],
+            )
+            done = _("Die Notiz wurde gespeichert.")
+        elif action in (Action.CLAIM, Action.START, Action.CLOSE):
+            form = VersionForm(request.POST)
+            if not form.is_valid():
+                raise RathausError(ErrorCode.INVALID_INPUT, _("Die Anfrage war unvollständig."))
+            function = {
+                Action.CLAIM: services.case_claim,
+                Action.START: services.case_start,
+                Action.CLOSE: services.case_close,
+            }[Action(action)]
+            function(case=case, actor=actor, version=form.cleaned_data["version"])
+            done = {
+                Action.CLAIM: _("Sie bearbeiten jetzt diesen Vorgang."),
+                Action.START: _("Die Bearbeitung hat begonnen."),
+                Action.CLOSE: _("Der Vorgang ist abgeschlossen."),
+            }[Action(action)]
+        else:
+            raise Http404
+    except RathausError as error:
+        return _error_response(request, case, error)
+    messages.success(request, done)
+    return redirect("backoffice:case", pk=case.pk)
+
+
+@require_GET
+@staff_member_required
+def document_download(request: HttpRequest, pk: int, version_pk: int) -> FileResponse:
+    case = _case_or_404(request, pk)
+    version = (
+        DocumentVersion.objects.of(case.municipality_id)
+        .filter(pk=version_pk, document__file__case=case)
+        .first()
+    )
+    if version is None:
+        raise Http404
+    return version_response(version)
+
+
+@require_http_methods(["GET", "POST"])
+@staff_member_required
+def counter_start(request: HttpRequest) -> HttpResponse:
+    """Counter and phone: staff start an application for a citizen, the channel is recorded.
+
+    The draft is created here with ``channel`` and ``entered_by``; filling in and submitting it
+    is the application team's form engine (``application_submit(..., channel=...)``).
+    """
+    municipality = request.municipality  # type: ignore[attr-defined]
+    form = CounterStartForm(request.POST or None, municipality=municipality)
+    if request.method == "POST" and form.is_valid():
+        service = form.cleaned_data["service"]
+        application = Application.objects.create(
+            municipality=municipality,
+            service=service,
+            definition_version=service.current_version,
+            channel=form.cleaned_data["channel"],
+            entered_by=request.user,
+            contact_email=form.cleaned_data["contact_email"],
+        )
+        messages.success(
+            request,
+            _("Antrag %(id)s für „%(service)s“ angelegt (Eingangskanal: %(channel)s).")
+            % {
+                "id": application.pk,
+                "service": service.name,
+                "channel": application.get_channel_display(),
+            },
+        )
+        return redirect(reverse("backoffice:counter"))
+    return render(request, "backoffice/counter.html", {"form": form})

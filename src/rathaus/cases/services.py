@@ -1,49 +1,609 @@
-"""Writes to cases. Everything that changes a case goes through a function here."""
+"""Writes to cases. Everything that changes a case goes through a function here.
+
+Every action function has the same shape: lock the case (``lock_case``), compare the version the
+user saw (``STALE_OBJECT`` when it moved on), check permission and the transition table, change
+the case, write the event, the postbox message and the outbox e-mail — all in one transaction.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import secrets
+from datetime import date, timedelta
+from typing import Any
+
 from django.db import transaction
+from django.db.models import Q
+from django.urls import NoReverseMatch, get_script_prefix, reverse
 from django.utils import timezone
 
+from rathaus.accounts.models import StaffRole, User
+from rathaus.accounts.permissions import membership
 from rathaus.applications.models import Application
+from rathaus.catalog.models import Service
+from rathaus.core.errors import ErrorCode, RathausError
+from rathaus.core.models import Municipality
+from rathaus.postbox.models import PostboxMessage
+from rathaus.postbox.services import portal_url, postbox_deliver
+from rathaus.records.models import Document
+from rathaus.records.services import document_add, file_open
 
-from .models import Case, ReferenceCounter
+from . import events
+from .documents import notice_issue, receipt_issue
+from .events import Kind
+from .models import (
+    DEFAULT_REFERENCE_PATTERN,
+    Case,
+    CaseQuestion,
+    CaseSettings,
+    CaseState,
+    CaseTrackingToken,
+    Outcome,
+    ReferenceCounter,
+    Team,
+)
+from .selectors import case_visible_to
+from .workflow import Action, ensure_allowed
 
-DEFAULT_REFERENCE_PATTERN = "{prefix}-{year}-{number:06d}"
+SYSTEM_LABEL = "Automatische Bearbeitung"
 
 
-def reference_next(*, municipality, scope: str, prefix: str) -> str:
+# --- reference numbers -------------------------------------------------------------------------
+
+
+def reference_next(
+    *, municipality: Municipality, scope: str, prefix: str, pattern: str | None = None, **extra: Any
+) -> str:
     """The next file reference number (Aktenzeichen) for a municipality, e.g. ``32.10-2026-000123``.
 
-    Numbers are taken under a row lock and never reused, also when the transaction that took one
-    is rolled back later only the gap remains (as in a paper register).
+    Numbers are taken under a row lock and never reused: when the transaction that took one is
+    rolled back only a gap remains (as in a paper register). ``pattern`` defaults to the
+    municipality's :class:`CaseSettings` pattern; placeholders ``{file_plan}`` (= ``prefix``),
+    ``{prefix}``, ``{year}``, ``{number}`` and any ``extra`` keyword.
     """
     year = timezone.localdate().year
+    if pattern is None:
+        pattern = case_settings(municipality).reference_pattern
     with transaction.atomic():
         counter, _ = ReferenceCounter.objects.select_for_update().get_or_create(
             municipality=municipality, scope=scope, year=year
         )
         counter.last_number += 1
         counter.save(update_fields=["last_number"])
-    return DEFAULT_REFERENCE_PATTERN.format(prefix=prefix, year=year, number=counter.last_number)
+    values = {"file_plan": prefix, "prefix": prefix, "year": year, **extra}
+    try:
+        return pattern.format(number=counter.last_number, **values)
+    except (KeyError, IndexError, ValueError):
+        return DEFAULT_REFERENCE_PATTERN.format(number=counter.last_number, **values)
+
+
+def case_settings(municipality: Municipality) -> CaseSettings:
+    found = CaseSettings.objects.filter(municipality=municipality).first()
+    return found or CaseSettings(municipality=municipality)
+
+
+# --- locking, versions, permissions ------------------------------------------------------------
+
+
+def lock_case(pk: int) -> Case:
+    """The case row, locked until the end of the transaction (``SELECT … FOR UPDATE``)."""
+    return (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("municipality", "service")
+        .get(pk=pk)
+    )
+
+
+def _ensure_version(case: Case, version: int | None) -> None:
+    if version is not None and int(version) != case.version:
+        raise RathausError(
+            ErrorCode.STALE_OBJECT,
+            "Der Vorgang wurde inzwischen geändert. Bitte prüfen Sie den aktuellen Stand und "
+            "wiederholen Sie den Schritt.",
+            seen=version,
+            current=case.version,
+        )
+
+
+def _save(case: Case, *fields: str) -> None:
+    case.version += 1
+    case.save(update_fields=[*fields, "version", "history_head", "history_length", "updated_at"])
+
+
+def ensure_staff_can(actor: User, action: Action, case: Case) -> None:
+    """Staff may work on the cases they see; assigning to others needs team lead or admin."""
+    found = membership(actor, case.municipality)
+    if found is None or not case_visible_to(case=case, user=actor, membership=found):
+        raise RathausError(ErrorCode.NOT_FOUND, "Vorgang nicht gefunden.")
+    if action == Action.ASSIGN and found.role == StaffRole.CLERK:
+        raise RathausError(
+            ErrorCode.PERMISSION_DENIED, "Nur die Teamleitung kann Vorgänge anderen zuweisen."
+        )
+
+
+def _ensure_applicant(actor: User | None, case: Case) -> None:
+    """``actor=None`` means: the caller verified the secret tracking link of this case."""
+    if actor is not None and (case.applicant_id is None or actor.pk != case.applicant_id):
+        raise RathausError(ErrorCode.NOT_FOUND, "Vorgang nicht gefunden.")
+
+
+def _portal_actor_label(actor: User | None) -> str:
+    return (actor.get_full_name() or actor.email) if actor else "Antragsteller/in (Link)"
+
+
+# --- opening -----------------------------------------------------------------------------------
+
+
+def team_for_service(*, service: Service, key: str | None) -> Team | None:
+    """The team handling a service: the definition's ``workflow.team`` (created on first use,
+    without members, so an admin only has to add people), else any team listing the service."""
+    if key:
+        team, _created = Team.objects.get_or_create(
+            municipality_id=service.municipality_id,
+            key=key[:80],
+            defaults={"name": key.replace("-", " ").replace("_", " ").title()},
+        )
+        team.services.add(service)
+        return team
+    return Team.objects.of(service.municipality_id).filter(services=service).first()
+
+
+def _applicant_details(application: Application, definition: dict[str, Any]) -> tuple[str, str]:
+    """Name and e-mail of the applicant: from the account, else from the form's answers."""
+    name, email = "", application.contact_email
+    if application.applicant_id:
+        name = application.applicant.get_full_name()
+        email = application.applicant.email
+    data = application.data if isinstance(application.data, dict) else {}
+    first = last = company = ""
+    for step in definition.get("steps", []):
+        answers = data.get(step.get("key"))
+        if not isinstance(answers, dict):
+            continue
+        for field in step.get("fields", []):
+            value = answers.get(field.get("key"))
+            if not isinstance(value, str) or not value:
+                continue
+            key = field.get("key")
+            if key in ("vorname", "first_name") and not first:
+                first = value
+            elif key in ("nachname", "last_name") and not last:
+                last = value
+            elif key in ("firma", "company", "company_name") and not company:
+                company = value
+            if field.get("type") == "email" and not email:
+                email = value
+    name = name or f"{first} {last}".strip() or company
+    return name[:300], email
 
 
 def case_open_for_application(*, application: Application) -> Case:
     """Open the case for a just-submitted application (state "eingegangen").
 
-    Called by ``applications.services.application_submit`` inside its transaction.
+    Called by ``applications.services.application_submit`` inside its transaction. Takes the
+    application's uploads into the file, issues the receipt, delivers it to the postbox and, when
+    the definition allows and every automatic check passed, decides at once (§ 35a VwVfG).
     """
-    definition_data = application.definition_version.data
-    prefix = (definition_data.get("retention") or {}).get("file_plan") or "00"
-    reference = reference_next(municipality=application.municipality, scope=prefix, prefix=prefix)
-    applicant = application.applicant
-    applicant_name = applicant.get_full_name() if applicant is not None else ""
-    return Case.objects.create(
-        municipality=application.municipality,
-        reference=reference,
-        service=application.service,
-        application=application,
-        applicant=application.applicant,
-        applicant_name=applicant_name,
-        channel=application.channel,
+    definition = application.definition_version.data
+    retention = definition.get("retention") or {}
+    workflow = definition.get("workflow") or {}
+    file_plan = retention.get("file_plan") or "00"
+    municipality = application.municipality
+    with transaction.atomic():
+        reference = reference_next(
+            municipality=municipality, scope=file_plan, prefix=file_plan, service=definition["key"]
+        )
+        name, email = _applicant_details(application, definition)
+        days = workflow.get("processing_days")
+        case = Case.objects.create(
+            municipality=municipality,
+            reference=reference,
+            service=application.service,
+            application=application,
+            applicant=application.applicant,
+            applicant_name=name,
+            applicant_email=email,
+            channel=application.channel,
+            team=team_for_service(service=application.service, key=workflow.get("team")),
+            due_date=timezone.localdate() + timedelta(days=days) if days else None,
+        )
+        file = file_open(
+            case=case,
+            file_plan=file_plan,
+            retention_years=int(retention.get("years") or 10),
+            archive=bool(retention.get("archive")),
+        )
+        events.event_record(
+            case=case,
+            kind=Kind.OPENED,
+            actor=application.entered_by,
+            actor_label="" if application.entered_by else name or "Antragsteller/in",
+            channel=case.channel,
+            data={"reference": reference, "service": definition["key"], "due": str(case.due_date)},
+        )
+        for upload in application.uploads.all().order_by("pk"):
+            with upload.file.open("rb") as fh:
+                content = fh.read()
+            document = document_add(
+                file=file,
+                title=upload.original_name,
+                kind=Document.Kind.UPLOAD,
+                origin=Document.Origin.APPLICANT,
+                content=content,
+                content_type=upload.content_type,
+                filename=upload.original_name,
+                actor=application.applicant,
+            )
+            events.event_record(
+                case=case,
+                kind=Kind.DOCUMENT_ADDED,
+                channel="system",
+                actor_label=SYSTEM_LABEL,
+                data={"document": document.pk, "title": document.title, "field": upload.field_path},
+            )
+        receipt = receipt_issue(case=case, file=file, application=application)
+        events.event_record(
+            case=case,
+            kind=Kind.DOCUMENT_ADDED,
+            channel="system",
+            actor_label=SYSTEM_LABEL,
+            data={"document": receipt.pk, "title": receipt.title},
+        )
+        tracking = None if application.applicant_id else case_tracking_link(case=case)
+        postbox_deliver(
+            case=case,
+            kind=PostboxMessage.Kind.RECEIPT,
+            subject="Antrag eingegangen",
+            body=f"Ihr Antrag ist eingegangen. Aktenzeichen: {reference}.",
+            document=receipt,
+            dedupe_key=f"case-{case.pk}-opened",
+            email_link=tracking,
+        )
+        case.save(update_fields=["history_head", "history_length"])
+        if workflow.get("automatic_decision") and _checks_passed(application, definition):
+            _decide(
+                case=case,
+                actor=None,
+                outcome=Outcome.GRANTED,
+                reasons="Alle Voraussetzungen sind nach den Angaben im Antrag erfüllt; die "
+                "automatischen Prüfungen waren ohne Beanstandung.",
+                action=Action.DECIDE_AUTOMATICALLY,
+            )
+    return case
+
+
+def _checks_passed(application: Application, definition: dict[str, Any]) -> bool:
+    """True when every stored check result passed. Read defensively: the results are written by
+    the application team (list of ``{"key", "passed"}`` or mapping key → bool/dict)."""
+    results = getattr(application, "check_results", None)
+    if results is None:
+        return not definition.get("checks")
+    if isinstance(results, dict):
+        values = list(results.values())
+    elif isinstance(results, list):
+        values = results
+    else:
+        return False
+    if len(values) < len(definition.get("checks") or []):
+        return False
+    for value in values:
+        passed = value.get("passed") if isinstance(value, dict) else value
+        if passed is not True:
+            return False
+    return True
+
+
+def case_tracking_link(*, case: Case) -> str:
+    """A new secret link with which an applicant without account follows the case.
+
+    Only the token's SHA-256 is stored; the full link exists only in the returned string (put it
+    in the receipt e-mail or show it once on the confirmation page).
+    """
+    token = secrets.token_urlsafe(32)
+    CaseTrackingToken.objects.create(
+        municipality_id=case.municipality_id,
+        case=case,
+        token_hash=hashlib.sha256(token.encode()).hexdigest(),
+    )
+    try:
+        path = reverse("postbox:track", args=[token])
+        prefix = get_script_prefix()
+        path = "/" + path[len(prefix) :] if path.startswith(prefix) else path
+    except NoReverseMatch:
+        path = f"/postfach/verfolgen/{token}/"
+    return portal_url(case=case, path=path)
+
+
+def case_by_tracking_token(*, municipality: Municipality, token: str) -> Case | None:
+    digest = hashlib.sha256(token.encode()).hexdigest()
+    found = (
+        CaseTrackingToken.objects.of(municipality)
+        .filter(token_hash=digest)
+        .select_related("case")
+        .first()
+    )
+    return found.case if found else None
+
+
+# --- staff actions -----------------------------------------------------------------------------
+
+
+def _staff_event(case: Case, kind: str, actor: User | None, **data: Any) -> events.CaseEvent:
+    return events.event_record(
+        case=case,
+        kind=kind,
+        actor=actor,
+        actor_label="" if actor else SYSTEM_LABEL,
+        channel="backoffice" if actor else "system",
+        data=data,
+    )
+
+
+def _status_message(case: Case, event: events.CaseEvent, subject: str, body: str = "") -> None:
+    postbox_deliver(
+        case=case,
+        kind=PostboxMessage.Kind.STATUS,
+        subject=subject,
+        body=body,
+        dedupe_key=f"case-{case.pk}-event-{event.seq}",
+    )
+
+
+def case_claim(*, case: Case, actor: User, version: int) -> Case:
+    """Take the case over (assign it to oneself)."""
+    with transaction.atomic():
+        case = lock_case(case.pk)
+        _ensure_version(case, version)
+        ensure_staff_can(actor, Action.CLAIM, case)
+        ensure_allowed(case, Action.CLAIM)
+        case.assignee = actor
+        _staff_event(case, Kind.CLAIMED, actor, assignee=actor.pk)
+        _save(case, "assignee")
+    return case
+
+
+def case_assign(*, case: Case, actor: User, version: int, assignee: User | None) -> Case:
+    """Assign the case to a member of the team (team lead, admin) or take the assignment away."""
+    with transaction.atomic():
+        case = lock_case(case.pk)
+        _ensure_version(case, version)
+        ensure_staff_can(actor, Action.ASSIGN, case)
+        ensure_allowed(case, Action.ASSIGN)
+        if assignee is not None:
+            found = membership(assignee, case.municipality)
+            if found is None or not case_visible_to(case=case, user=assignee, membership=found):
+                raise RathausError(
+                    ErrorCode.INVALID_INPUT, "Diese Person kann den Vorgang nicht bearbeiten."
+                )
+        case.assignee = assignee
+        _staff_event(
+            case,
+            Kind.ASSIGNED,
+            actor,
+            assignee=assignee.pk if assignee else None,
+            assignee_label=str(assignee) if assignee else "",
+        )
+        _save(case, "assignee")
+    return case
+
+
+def case_start(*, case: Case, actor: User, version: int) -> Case:
+    """Begin working on the case (eingegangen → in Bearbeitung); claims it if unassigned."""
+    with transaction.atomic():
+        case = lock_case(case.pk)
+        _ensure_version(case, version)
+        ensure_staff_can(actor, Action.START, case)
+        ensure_allowed(case, Action.START)
+        case.state = CaseState.IN_PROGRESS
+        if case.assignee_id is None:
+            case.assignee = actor
+        event = _staff_event(case, Kind.STARTED, actor)
+        _status_message(case, event, "Ihr Antrag wird bearbeitet")
+        _save(case, "state", "assignee")
+    return case
+
+
+def case_ask_question(
+    *, case: Case, actor: User, version: int, text: str, deadline: date | None
+) -> CaseQuestion:
+    """Ask the applicant a question (in Bearbeitung → Rückfrage)."""
+    text = text.strip()
+    if not text:
+        raise RathausError(ErrorCode.INVALID_INPUT, "Bitte geben Sie die Frage ein.")
+    if deadline is not None and deadline < timezone.localdate():
+        raise RathausError(
+            ErrorCode.INVALID_INPUT, "Die Frist darf nicht in der Vergangenheit liegen."
+        )
+    with transaction.atomic():
+        case = lock_case(case.pk)
+        _ensure_version(case, version)
+        ensure_staff_can(actor, Action.ASK, case)
+        ensure_allowed(case, Action.ASK)
+        question = CaseQuestion.objects.create(
+            municipality_id=case.municipality_id,
+            case=case,
+            text=text,
+            deadline=deadline,
+            asked_by=actor,
+        )
+        case.state = CaseState.QUESTION
+        event = _staff_event(
+            case, Kind.QUESTION_ASKED, actor, question=question.pk, text=text, deadline=deadline
+        )
+        postbox_deliver(
+            case=case,
+            kind=PostboxMessage.Kind.QUESTION,
+            subject="Rückfrage zu Ihrem Antrag",
+            body=text,
+            dedupe_key=f"case-{case.pk}-event-{event.seq}",
+        )
+        _save(case, "state")
+    return question
+
+
+def case_answer_question(
+    *,
+    case: Case,
+    actor: User | None,
+    version: int | None,
+    answer: str,
+    attachment: tuple[str, str, bytes] | None = None,
+) -> Case:
+    """The applicant answers the open question (Rückfrage → in Bearbeitung).
+
+    ``actor`` is the logged-in applicant, or None when the view verified the tracking link.
+    ``attachment`` is ``(filename, sniffed content type, content)`` and goes into the file.
+    """
+    answer = answer.strip()
+    if not answer and attachment is None:
+        raise RathausError(ErrorCode.INVALID_INPUT, "Bitte geben Sie eine Antwort ein.")
+    with transaction.atomic():
+        case = lock_case(case.pk)
+        _ensure_version(case, version)
+        _ensure_applicant(actor, case)
+        ensure_allowed(case, Action.ANSWER)
+        question = case.questions.filter(answered_at__isnull=True).order_by("-asked_at").first()
+        document = None
+        if attachment is not None:
+            filename, content_type, content = attachment
+            document = document_add(
+                file=file_open(case=case),
+                title=f"Antwort auf Rückfrage: {filename}",
+                kind=Document.Kind.UPLOAD,
+                origin=Document.Origin.APPLICANT,
+                content=content,
+                content_type=content_type,
+                filename=filename,
+                actor=actor,
+            )
+        if question is not None:
+            question.answer = answer
+            question.answered_at = timezone.now()
+            question.save(update_fields=["answer", "answered_at"])
+        case.state = CaseState.IN_PROGRESS
+        event = events.event_record(
+            case=case,
+            kind=Kind.QUESTION_ANSWERED,
+            actor=actor,
+            actor_label=_portal_actor_label(actor),
+            channel="portal",
+            data={
+                "question": question.pk if question else None,
+                "answer": answer,
+                "document": document.pk if document else None,
+            },
+        )
+        _status_message(case, event, "Ihre Antwort ist eingegangen")
+        _save(case, "state")
+    return case
+
+
+def _decide(
+    *, case: Case, actor: User | None, outcome: str, reasons: str, action: Action
+) -> Document:
+    ensure_allowed(case, action)
+    automatic = action == Action.DECIDE_AUTOMATICALLY
+    case.state = CaseState.DECIDED
+    case.outcome = outcome
+    case.decided_automatically = automatic
+    case.decided_at = timezone.now()
+    notice = notice_issue(case=case, outcome=outcome, reasons=reasons, actor=actor)
+    event = _staff_event(
+        case,
+        Kind.DECIDED,
+        actor,
+        outcome=outcome,
+        reasons=reasons,
+        notice=notice.pk,
+        automatic=automatic,
+        legal_basis="§ 35a VwVfG" if automatic else "",
+    )
+    postbox_deliver(
+        case=case,
+        kind=PostboxMessage.Kind.NOTICE,
+        subject="Ihr Bescheid liegt vor",
+        body=f"Entscheidung: {Outcome(outcome).label}.",
+        document=notice,
+        dedupe_key=f"case-{case.pk}-event-{event.seq}",
+    )
+    _save(case, "state", "outcome", "decided_automatically", "decided_at")
+    return notice
+
+
+def case_decide(*, case: Case, actor: User, version: int, outcome: str, reasons: str) -> Case:
+    """Decide the case and issue the notice (PDF/A), delivered to the applicant's postbox."""
+    if outcome not in Outcome.values:
+        raise RathausError(ErrorCode.INVALID_INPUT, "Bitte wählen Sie eine Entscheidung.")
+    reasons = reasons.strip()
+    if not reasons:
+        raise RathausError(ErrorCode.INVALID_INPUT, "Bitte begründen Sie die Entscheidung.")
+    with transaction.atomic():
+        case = lock_case(case.pk)
+        _ensure_version(case, version)
+        ensure_staff_can(actor, Action.DECIDE, case)
+        _decide(case=case, actor=actor, outcome=outcome, reasons=reasons, action=Action.DECIDE)
+    return case
+
+
+def case_close(*, case: Case, actor: User, version: int) -> Case:
+    with transaction.atomic():
+        case = lock_case(case.pk)
+        _ensure_version(case, version)
+        ensure_staff_can(actor, Action.CLOSE, case)
+        ensure_allowed(case, Action.CLOSE)
+        case.state = CaseState.CLOSED
+        case.closed_at = timezone.now()
+        event = _staff_event(case, Kind.CLOSED, actor)
+        _status_message(case, event, "Ihr Vorgang ist abgeschlossen")
+        _save(case, "state", "closed_at")
+    return case
+
+
+def case_withdraw(*, case: Case, actor: User | None, version: int | None, reason: str = "") -> Case:
+    """The applicant withdraws the application before a decision.
+
+    ``actor`` is the logged-in applicant, or None when the view verified the tracking link.
+    """
+    with transaction.atomic():
+        case = lock_case(case.pk)
+        _ensure_version(case, version)
+        _ensure_applicant(actor, case)
+        ensure_allowed(case, Action.WITHDRAW)
+        case.state = CaseState.WITHDRAWN
+        case.closed_at = timezone.now()
+        event = events.event_record(
+            case=case,
+            kind=Kind.WITHDRAWN,
+            actor=actor,
+            actor_label=_portal_actor_label(actor),
+            channel="portal",
+            data={"reason": reason.strip()[:2000]},
+        )
+        _status_message(case, event, "Ihr Antrag wurde zurückgezogen")
+        _save(case, "state", "closed_at")
+    return case
+
+
+def case_add_note(*, case: Case, actor: User, version: int | None, text: str) -> Case:
+    """An internal note: part of the history, never shown to the applicant.
+
+    ``version`` may be None: a note changes nothing another clerk could overwrite."""
+    text = text.strip()
+    if not text:
+        raise RathausError(ErrorCode.INVALID_INPUT, "Bitte geben Sie eine Notiz ein.")
+    with transaction.atomic():
+        case = lock_case(case.pk)
+        _ensure_version(case, version)
+        ensure_staff_can(actor, Action.NOTE, case)
+        ensure_allowed(case, Action.NOTE)
+        _staff_event(case, Kind.NOTE, actor, text=text[:10000])
+        _save(case)
+    return case
+
+
+def cases_mark_overdue_q() -> Q:
+    """Filter for overdue cases: open and past their due date."""
+    return Q(
+        due_date__lt=timezone.localdate(),
+        state__in=[CaseState.RECEIVED, CaseState.IN_PROGRESS, CaseState.QUESTION],
     )

@@ -1,0 +1,241 @@
+"""Back office: inbox filters and paging, case page, actions, conflicts, tenant isolation and
+query counts."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from rathaus.accounts.models import StaffRole
+from rathaus.applications.models import Application, Channel
+from rathaus.cases.models import Case, CaseState
+from rathaus.cases.tests.helpers import clerk_in_team, submitted_case
+from rathaus.records.models import Document
+from rathaus.testing.factories import publish_service, staff_user
+
+M = "/m/musterstadt"
+
+
+@pytest.fixture(autouse=True)
+def _postbox_mounted(settings):
+    settings.ROOT_URLCONF = "rathaus.postbox.tests.urls"
+
+
+@pytest.fixture
+def worker(musterstadt, dog_service):
+    return clerk_in_team(musterstadt, dog_service, "sb@musterstadt.example")
+
+
+@pytest.fixture
+def case(dog_service, citizen):
+    return submitted_case(dog_service, citizen)
+
+
+def url(name: str, *args) -> str:
+    return M + reverse(f"backoffice:{name}", args=args)
+
+
+def test_inbox_lists_team_cases_with_filters(client, worker, case, dog_service, citizen):
+    phone = submitted_case(dog_service, None, channel=Channel.PHONE, contact_email="p@example.org")
+    client.force_login(worker)
+    page = client.get(url("inbox")).content.decode()
+    assert case.reference in page and phone.reference in page
+    only_phone = client.get(url("inbox") + "?channel=phone").content.decode()
+    assert phone.reference in only_phone and case.reference not in only_phone
+    by_name = client.get(url("inbox") + "?q=mustermann").content.decode()
+    assert case.reference in by_name
+    by_ref = client.get(url("inbox") + f"?q={case.reference}").content.decode()
+    assert case.reference in by_ref and phone.reference not in by_ref
+    assert case.reference not in client.get(url("inbox") + "?assignee=me").content.decode()
+    assert case.reference not in client.get(url("inbox") + "?overdue=on").content.decode()
+
+
+def test_clerk_sees_only_own_team_admin_sees_all(client, musterstadt, case, municipal_admin):
+    other_team_clerk = staff_user(musterstadt, StaffRole.CLERK, email="gewerbe@m.example")
+    client.force_login(other_team_clerk)
+    assert case.reference not in client.get(url("inbox")).content.decode()
+    assert client.get(url("case", case.pk)).status_code == 404
+    client.force_login(municipal_admin)
+    assert case.reference in client.get(url("inbox")).content.decode()
+    assert client.get(url("case", case.pk)).status_code == 200
+
+
+def test_keyset_paging(client, worker, dog_service, citizen):
+    from rathaus.cases import selectors
+
+    cases = [submitted_case(dog_service, citizen) for _ in range(3)]
+    old = selectors.PAGE_SIZE
+    selectors.PAGE_SIZE = 2
+    try:
+        client.force_login(worker)
+        first = client.get(url("inbox"))
+        assert first.context["next_url"]
+        second = client.get(url("inbox") + first.context["next_url"])
+    finally:
+        selectors.PAGE_SIZE = old
+    assert [c.pk for c in first.context["cases"]] == [cases[2].pk, cases[1].pk]
+    assert [c.pk for c in second.context["cases"]] == [cases[0].pk]
+
+
+def _count_queries(client, path: str) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(path)
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_inbox_query_count_is_constant(client, worker, dog_service, citizen):
+    for _ in range(5):
+        submitted_case(dog_service, citizen)
+    client.force_login(worker)
+    client.get(url("inbox"))  # warm-up: the session's first save
+    few = _count_queries(client, url("inbox"))
+    Case.objects.bulk_create(
+        [
+            Case(
+                municipality=dog_service.municipality,
+                reference=f"X-{n}",
+                service=dog_service,
+                applicant_name=f"Person {n}",
+                assignee=worker,
+            )
+            for n in range(45)
+        ]
+    )
+    many = _count_queries(client, url("inbox"))
+    assert few == many
+    # session, user, membership, service choices of the filter form, the page of cases
+    assert many <= 6
+
+
+def test_case_page_query_count_is_constant(client, worker, case):
+    from rathaus.cases import services
+
+    client.force_login(worker)
+    services.case_start(case=case, actor=worker, version=case.version)
+    client.get(url("case", case.pk))
+    few = _count_queries(client, url("case", case.pk))
+    for n in range(10):
+        fresh = Case.objects.get(pk=case.pk)
+        services.case_add_note(case=fresh, actor=worker, version=fresh.version, text=f"n{n}")
+    assert _count_queries(client, url("case", case.pk)) == few
+
+
+def test_case_page_shows_answers_by_label_and_only_allowed_actions(client, worker, case):
+    client.force_login(worker)
+    page = client.get(url("case", case.pk)).content.decode()
+    assert "Name des Hundes" in page and "Bello" in page
+    assert "Mischling (keine der genannten Rassen)" in page
+    assert reverse("backoffice:case_action", args=[case.pk, "start"]) in page
+    assert reverse("backoffice:case_action", args=[case.pk, "decide"]) not in page
+    assert "Eingangsbestätigung" in page
+
+
+def test_clerk_works_a_case_end_to_end(client, worker, case):
+    client.force_login(worker)
+    r = client.post(url("case_action", case.pk, "start"), {"version": case.version})
+    assert r.status_code == 302
+    case.refresh_from_db()
+    assert case.state == CaseState.IN_PROGRESS and case.assignee == worker
+    r = client.post(
+        url("case_action", case.pk, "ask"),
+        {"version": case.version, "text": "Bitte Chipnummer prüfen", "deadline": ""},
+    )
+    assert r.status_code == 302
+    case.refresh_from_db()
+    assert case.state == CaseState.QUESTION
+    # the decide form is not offered now and is refused
+    r = client.post(
+        url("case_action", case.pk, "decide"),
+        {"version": case.version, "outcome": "granted", "reasons": "ok"},
+    )
+    assert r.status_code == 409
+    case.refresh_from_db()
+    assert case.state == CaseState.QUESTION
+
+
+def test_decide_creates_notice(client, worker, case):
+    from rathaus.cases import services
+
+    client.force_login(worker)
+    case = services.case_start(case=case, actor=worker, version=case.version)
+    r = client.post(
+        url("case_action", case.pk, "decide"),
+        {"version": case.version, "outcome": "granted", "reasons": "Alles vollständig."},
+    )
+    assert r.status_code == 302
+    notice = Document.objects.get(kind=Document.Kind.NOTICE)
+    version = notice.versions.get()
+    assert version.content_type == "application/pdf"
+    response = client.get(url("document", case.pk, version.pk))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert "attachment" in response["Content-Disposition"]
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+
+
+def test_invalid_input_shows_errors(client, worker, case):
+    from rathaus.cases import services
+
+    client.force_login(worker)
+    case = services.case_start(case=case, actor=worker, version=case.version)
+    r = client.post(url("case_action", case.pk, "decide"), {"version": case.version})
+    assert r.status_code == 400
+    assert "error-summary" in r.content.decode()
+
+
+def test_stale_version_gives_conflict_page(client, worker, case):
+    client.force_login(worker)
+    seen = case.version
+    client.post(url("case_action", case.pk, "start"), {"version": seen})
+    r = client.post(url("case_action", case.pk, "note"), {"version": seen, "text": "x"})
+    assert r.status_code == 409
+    assert "inzwischen geändert" in r.content.decode()
+    case.refresh_from_db()
+    assert case.version == seen + 1
+    assert not case.events.filter(kind="note").exists()
+
+
+def test_tenant_isolation_of_every_backoffice_view(client, case, beispieldorf, worker):
+    # staff of another municipality, logged in there, ask for this municipality's case
+    foreign = staff_user(beispieldorf, StaffRole.ADMIN, email="admin@beispieldorf.example")
+    foreign_service = publish_service(beispieldorf, "hund-anmelden")
+    clerk_in_team(beispieldorf, foreign_service, "sb@beispieldorf.example")
+    version = Document.objects.get(file__case=case).versions.get()
+    client.force_login(foreign)
+    b = "/m/beispieldorf"
+    for path in [
+        reverse("backoffice:case", args=[case.pk]),
+        reverse("backoffice:document", args=[case.pk, version.pk]),
+    ]:
+        assert client.get(b + path).status_code == 404
+        assert client.get(M + path).status_code == 404
+    for action in ["claim", "start", "note", "decide", "assign", "ask", "close"]:
+        path = reverse("backoffice:case_action", args=[case.pk, action])
+        assert client.post(b + path, {"version": case.version, "text": "x"}).status_code == 404
+        assert client.post(M + path, {"version": case.version, "text": "x"}).status_code == 404
+    assert client.get(M + reverse("backoffice:inbox")).status_code == 404
+    page = client.get(b + reverse("backoffice:inbox")).content.decode()
+    assert case.reference not in page
+    case.refresh_from_db()
+    assert case.state == CaseState.RECEIVED and case.version == 1
+
+
+def test_citizens_and_anonymous_have_no_backoffice(client, citizen, case):
+    assert client.get(url("inbox")).status_code == 302  # to the login
+    client.force_login(citizen)
+    assert client.get(url("inbox")).status_code == 404
+    assert client.get(url("case", case.pk)).status_code == 404
+
+
+def test_counter_start_records_channel(client, worker, dog_service):
+    client.force_login(worker)
+    r = client.post(
+        url("counter"),
+        {"service": dog_service.pk, "channel": "phone", "contact_email": "a@example.org"},
+    )
+    assert r.status_code == 302
+    application = Application.objects.get()
+    assert application.channel == Channel.PHONE and application.entered_by == worker
