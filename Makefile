@@ -9,7 +9,7 @@ PORT ?= 8000
 export UV_PYTHON_DOWNLOADS := never
 export DJANGO_SETTINGS_MODULE := rathaus.config.settings
 
-.PHONY: run test venv deps deps-dev assets demo migrate worker lint typecheck check messages lock browser clean
+.PHONY: run test venv deps deps-dev assets demo migrate worker lint typecheck check messages lock system-packages clean
 
 ## make run: set up everything (venv, locked deps, assets, SQLite, demo data) and start server + worker
 run: deps assets
@@ -66,9 +66,11 @@ lock: | $(PY)
 	$(UV) pip compile pyproject.toml --python-version 3.11 --generate-hashes --no-header -q -o requirements.lock
 	$(UV) pip compile pyproject.toml --group dev --python-version 3.11 --generate-hashes --no-header -q -o requirements-dev.lock
 
-## Chromium for the browser tests (Debian package; needs root)
-browser:
-	command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
+## System packages (Debian; needs root): Chromium for the browser tests, Pango for PDF notices
+SYSTEM_PACKAGES := chromium libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libfontconfig1 fonts-dejavu-core
+system-packages:
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; fi
 
 worker: deps
 	$(PY) -m rathaus.config.cli worker

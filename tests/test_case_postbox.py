@@ -23,11 +23,6 @@ PNG = (
 )
 
 
-@pytest.fixture(autouse=True)
-def _postbox_mounted(settings):
-    settings.ROOT_URLCONF = "rathaus.postbox.tests.urls"
-
-
 @pytest.fixture
 def worker(musterstadt, dog_service):
     return clerk_in_team(musterstadt, dog_service, "sb@musterstadt.example")

@@ -8,6 +8,7 @@ the other municipality's data.
 import pytest
 
 from rathaus.accounts.models import StaffRole
+from rathaus.accounts.testing import login_staff
 from rathaus.catalog.selectors import service_for_admin, services_public
 from rathaus.testing.factories import publish_service, staff_user
 
@@ -36,7 +37,7 @@ def test_catalogue_of_one_town_never_shows_the_other(client, two_towns):
 
 def test_staff_of_one_town_cannot_reach_the_other(client, musterstadt, beispieldorf, two_towns):
     admin = staff_user(musterstadt, StaffRole.ADMIN, email="admin@m.example")
-    client.force_login(admin)
+    login_staff(client, admin)
     foreign = two_towns["beispieldorf"]
     for url in [
         "/m/beispieldorf/verwaltung/leistungen/",

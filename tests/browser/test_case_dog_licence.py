@@ -14,11 +14,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture(autouse=True)
-def _postbox_mounted(settings):
-    settings.ROOT_URLCONF = "rathaus.postbox.tests.urls"
-
-
-@pytest.fixture(autouse=True)
 def _plain_http(live_server, settings):
     """The session-wide live server loaded its middleware before the per-test settings switched
     the HTTPS redirect off; reload it so plain HTTP on loopback is served."""

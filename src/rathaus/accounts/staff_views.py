@@ -22,7 +22,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -202,7 +202,7 @@ def _base32(device: TOTPDevice) -> str:
 
 
 @never_cache
-@require_GET
+@require_safe
 def staff_enrol_qr(request: HttpRequest) -> HttpResponse:
     """The enrolment QR code as SVG from our own origin (CSP: no inline images)."""
     user = _staff_user(request)

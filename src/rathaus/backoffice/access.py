@@ -1,10 +1,6 @@
-"""Access to the back office until the accounts team's ``staff_required`` (login with 2FA)
-lands; swap the decorator then, the views only rely on ``request.membership``.
-
-Staff must be ``User.Kind.STAFF`` with a membership in ``request.municipality``; anybody else
-(also staff of other municipalities) gets a 404, so the back office of one municipality does not
-even reveal that a case id exists. Anonymous users are sent to the login.
-"""
+"""Access to the back office: the accounts app's staff gate (staff login, 2FA where required,
+404 for other municipalities' staff), plus ``request.membership`` that the case views use for
+team visibility and role checks."""
 
 from __future__ import annotations
 
@@ -12,23 +8,28 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 
+from rathaus.accounts.decorators import staff_gate
+from rathaus.accounts.models import StaffMembership, StaffRole
 from rathaus.accounts.permissions import membership
 
 
 def staff_member_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        municipality = getattr(request, "municipality", None)
-        if municipality is None:
-            raise Http404
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
+        refusal = staff_gate(request)
+        if refusal is not None:
+            return refusal
+        municipality = request.municipality  # type: ignore[attr-defined]
         found = membership(request.user, municipality)
         if found is None:
-            raise Http404
+            if not getattr(request.user, "is_platform_operator", False):
+                raise Http404
+            # Platform operators act as administrators in every municipality (not stored).
+            found = StaffMembership(
+                user=request.user, municipality=municipality, role=StaffRole.ADMIN
+            )
         request.membership = found  # type: ignore[attr-defined]
         return view(request, *args, **kwargs)
 

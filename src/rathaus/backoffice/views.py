@@ -15,7 +15,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from rathaus.accounts.models import StaffRole
 from rathaus.applications.models import Application
@@ -47,7 +47,7 @@ from .forms import (
 )
 
 
-@require_GET
+@require_safe
 @staff_member_required
 def inbox(request: HttpRequest) -> HttpResponse:
     municipality = request.municipality  # type: ignore[attr-defined]
@@ -142,7 +142,7 @@ def _case_page(request: HttpRequest, case: Case, status: int = 200, **forms: Any
     return render(request, "backoffice/case.html", context, status=status)
 
 
-@require_GET
+@require_safe
 @staff_member_required
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _case_page(request, _case_or_404(request, pk))
@@ -241,7 +241,7 @@ def case_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     return redirect("backoffice:case", pk=case.pk)
 
 
-@require_GET
+@require_safe
 @staff_member_required
 def document_download(request: HttpRequest, pk: int, version_pk: int) -> FileResponse:
     case = _case_or_404(request, pk)

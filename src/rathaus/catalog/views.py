@@ -5,18 +5,15 @@ changes."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
-from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from rathaus.accounts.permissions import is_municipal_admin, is_staff_of
+from rathaus.accounts.decorators import staff_required
+from rathaus.accounts.models import StaffRole
 from rathaus.core.errors import RathausError
 
 from .definition import DefinitionError, load_definition
@@ -32,22 +29,9 @@ from .services import (
 
 
 def admin_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Municipal admins of the request's municipality only; other tenants' staff get a 404."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        municipality = getattr(request, "municipality", None)
-        if municipality is None:
-            raise Http404
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not is_staff_of(request.user, municipality):
-            raise Http404
-        if not is_municipal_admin(request.user, municipality):
-            raise PermissionDenied(_("Nur die kommunale Administration darf Leistungen verwalten."))
-        return view(request, *args, **kwargs)
-
-    return wrapper
+    """Municipal admins of the request's municipality only (2FA enforced by the staff gate);
+    other tenants' staff get a 404."""
+    return staff_required(role=StaffRole.ADMIN)(view)
 
 
 def _service_or_404(request: HttpRequest, pk: int) -> Service:

@@ -17,6 +17,7 @@ urlpatterns = [
     path("verwaltung/leistungen/", include("rathaus.catalog.urls")),
     path("verwaltung/", include("rathaus.backoffice.urls")),
     path("antraege/", include("rathaus.applications.urls")),
+    path("postfach/", include("rathaus.postbox.urls")),
     path("", include("rathaus.portal.urls")),
 ]
 

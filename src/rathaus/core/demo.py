@@ -15,6 +15,10 @@ from rathaus.core.models import Municipality, Office
 from rathaus.core.tenancy import forget_municipality
 
 DEMO_PASSWORD = "rathaus-demo-2026"  # noqa: S105 - published demo credential, documented in README
+# Admins must use two-factor authentication. The demo admins get a TOTP device with this published
+# key (base32 JBSWY3DPEHPK3PXP), so `oathtool --totp -b JBSWY3DPEHPK3PXP` or any authenticator
+# app gives the code. Never use a published key outside the demo.
+DEMO_TOTP_HEX_KEY = "48656c6c6f21deadbeef"
 DEFINITIONS_DIR = Path(__file__).resolve().parent.parent / "catalog" / "definitions"
 
 _LOGO = (
@@ -116,6 +120,34 @@ def _user(email: str, **fields: Any) -> User:
     return user
 
 
+def _demo_totp(user: User) -> None:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    TOTPDevice.objects.update_or_create(
+        user=user,
+        name="Demo",
+        defaults={"key": DEMO_TOTP_HEX_KEY, "confirmed": True},
+    )
+
+
+def _demo_teams(municipality: Municipality, staff: list[User]) -> None:
+    """One team per ``workflow.team`` of the published services, with all demo staff in it."""
+    from rathaus.cases.models import Team
+    from rathaus.catalog.models import Service
+
+    for service in Service.objects.of(municipality).select_related("current_version"):
+        key = (
+            (service.current_version.data if service.current_version else {}).get("workflow") or {}
+        ).get("team")
+        if not key:
+            continue
+        team, _ = Team.objects.get_or_create(
+            municipality=municipality, key=key, defaults={"name": key.replace("-", " ").title()}
+        )
+        team.services.add(service)
+        team.members.add(*staff)
+
+
 def load_demo() -> list[str]:
     from decimal import Decimal
 
@@ -153,6 +185,7 @@ def load_demo() -> list[str]:
             Office.objects.update_or_create(
                 municipality=municipality, name=office["name"], defaults=office
             )
+        staff: list[User] = []
         for email, first, last, role in spec["staff"]:
             user = _user(
                 email,
@@ -164,10 +197,14 @@ def load_demo() -> list[str]:
             StaffMembership.objects.update_or_create(
                 user=user, municipality=municipality, defaults={"role": role}
             )
+            staff.append(user)
+            if role == StaffRole.ADMIN:
+                _demo_totp(user)
         for path in definitions:
             service_definition_publish(
                 municipality=municipality, source=path.read_text(), note="Demo", enable=True
             )
+        _demo_teams(municipality, staff)
         for key, amounts in (spec["fees"] or {}).items():
             service = Service.objects.of(municipality).get(key=key)
             wanted = [Decimal(a) for a in amounts]
@@ -190,4 +227,5 @@ def load_demo() -> list[str]:
         )
         Profile.objects.update_or_create(user=user, defaults=spec["profile"])
         lines.append(f"Bürgerkonto: {user.email}")
+    lines.append("Zwei-Faktor-Code der Demo-Admins: oathtool --totp -b JBSWY3DPEHPK3PXP")
     return lines

@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from rathaus.accounts.models import User
 from rathaus.cases.events import KIND_LABELS
@@ -52,7 +52,7 @@ def _case_or_404(request: HttpRequest, pk: int) -> Case:
     return case
 
 
-@require_GET
+@require_safe
 @municipality_required
 def inbox(request: HttpRequest) -> HttpResponse:
     municipality = request.municipality  # type: ignore[attr-defined]
@@ -80,7 +80,7 @@ def _login_url() -> str:
     return resolve_url("accounts:login")
 
 
-@require_GET
+@require_safe
 @municipality_required
 def track(request: HttpRequest, token: str) -> HttpResponse:
     case = case_by_tracking_token(
@@ -130,7 +130,7 @@ def _page(request: HttpRequest, case: Case, status: int = 200, **forms) -> HttpR
     )
 
 
-@require_GET
+@require_safe
 @municipality_required
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _page(request, _case_or_404(request, pk))
@@ -184,7 +184,7 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("postbox:case", pk=case.pk)
 
 
-@require_GET
+@require_safe
 @municipality_required
 def document(request: HttpRequest, pk: int, version_pk: int) -> FileResponse:
     case = _case_or_404(request, pk)
