@@ -341,7 +341,7 @@ def application_submit(
 
     with transaction.atomic():
         locked = (
-            Application.objects.select_for_update()
+            Application.objects.select_for_update(of=("self",))
             .select_related("definition_version", "service", "municipality", "applicant")
             .get(pk=application.pk)
         )
