@@ -44,12 +44,12 @@ def new_worker_id() -> str:
 
 
 def backoff_delay(attempts: int) -> timedelta:
-    """Delay before attempt ``attempts + 1``: base · 2^(attempts-1), capped, ±20 % jitter so
+    """Delay before attempt ``attempts + 1``: base · 2^(attempts-1), capped, plus 0–25 % jitter so
     that messages which failed together (a receiver was down) do not return together."""
     base = settings.RATHAUS_OUTBOX_BACKOFF_BASE
     cap = settings.RATHAUS_OUTBOX_BACKOFF_MAX
     seconds = min(cap, base * 2 ** max(0, attempts - 1))
-    return timedelta(seconds=seconds * random.uniform(0.8, 1.2))
+    return timedelta(seconds=seconds * random.uniform(1.0, 1.25))
 
 
 def _due(now: datetime) -> QuerySet[OutboxMessage]:

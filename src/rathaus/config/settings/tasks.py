@@ -16,8 +16,8 @@ TASKS = {
 }
 
 # Attempts before a message is dead-lettered. With the backoff below (60 s · 2^n, at most 12 h
-# between two attempts, ±20 % jitter) twelve attempts span about 29 hours: a receiving system
-# may be down over a night and a day without anything being lost.
+# between two attempts, plus 0–25 % jitter) twelve attempts span at least 29 hours: a receiver
+# may be down over a night and a day without anything being dead-lettered.
 RATHAUS_OUTBOX_MAX_ATTEMPTS = env_int("RATHAUS_OUTBOX_MAX_ATTEMPTS", 12)
 RATHAUS_OUTBOX_BACKOFF_BASE = env_int("RATHAUS_OUTBOX_BACKOFF_BASE", 60)  # seconds
 RATHAUS_OUTBOX_BACKOFF_MAX = env_int("RATHAUS_OUTBOX_BACKOFF_MAX", 12 * 3600)  # seconds
