@@ -23,7 +23,7 @@ from types import FrameType
 from typing import Any
 
 from django.conf import settings
-from django.db import DatabaseError, close_old_connections
+from django.db import DatabaseError, close_old_connections, connections
 from django.utils import timezone
 
 from .delivery import new_worker_id, outbox_deliver_due, outbox_has_due
@@ -32,6 +32,13 @@ from .models import OutboxMessage, WorkerHeartbeat
 logger = logging.getLogger(__name__)
 
 HEARTBEAT_EVERY = 5.0  # seconds between two heartbeat writes
+
+
+def _refresh_connections() -> None:
+    """Drop dead or too old database connections between two items, as Django does between two
+    requests — except inside an atomic block (the worker run in-process by a test)."""
+    if not any(c.in_atomic_block for c in connections.all(initialized_only=True)):
+        close_old_connections()
 
 
 class Worker:
@@ -84,7 +91,7 @@ class Worker:
         done = 0
         try:
             while not self.stopping:
-                close_old_connections()
+                _refresh_connections()
                 try:
                     self.heartbeat()
                     worked = self.step()
@@ -92,7 +99,7 @@ class Worker:
                     # The database restarted or SQLite stayed locked: nothing is lost (all state
                     # is in the database), try again after a pause.
                     logger.exception("worker %s: database error, retrying", self.worker_id)
-                    close_old_connections()
+                    _refresh_connections()
                     worked = 0
                     if once:
                         raise

@@ -30,8 +30,9 @@ class SmtpSink:
         self.refuse_always = False
         self.unknown_recipients: set[str] = set()  # answered with 550 at RCPT
         self.delay = 0.0  # seconds to think before accepting (makes workers overlap)
-        # Blocking: the handler waits in ``block_in`` ("RCPT" or "DATA") on the first
-        # transaction until ``release`` is set, after setting ``entered``.
+        # Blocking: the handler waits in ``block_in`` on the first transaction until ``release``
+        # is set, after setting ``entered``. "RCPT": before the server has the message;
+        # "DATA": after it has queued the message, before the 250 reply is sent.
         self.block_in: str | None = None
         self.entered = threading.Event()
         self.release = threading.Event()
@@ -61,14 +62,14 @@ class SmtpSink:
         if self.refuse_next > 0:
             self.refuse_next -= 1
             return "451 4.3.0 Try again later"
-        await self._maybe_block("DATA")
         if self.delay:
             await asyncio.sleep(self.delay)
         parsed = message_from_bytes(envelope.original_content, policy=policy.default)
         with self._lock:
             # Like a real MTA: the message is committed to the queue before the 250 goes out,
-            # whether or not the client is still there to read it.
+            # whether or not the client is still there to read it (RFC 1047).
             self.raw.append(parsed)  # type: ignore[arg-type]
+        await self._maybe_block("DATA")  # blocking in "DATA" = queued, reply not yet sent
         return "250 2.0.0 OK queued"
 
     # --- test side ------------------------------------------------------------------------------
