@@ -12,9 +12,9 @@ from .models import OutboxMessage
 def outbox_undelivered(*, municipality: Municipality) -> QuerySet[OutboxMessage]:
     """Dead messages first (they need a person), then failing ones, then the queue; oldest
     first within each group."""
+    queryset: QuerySet[OutboxMessage] = OutboxMessage.objects.of(municipality)
     return (
-        OutboxMessage.objects.of(municipality)
-        .exclude(status=OutboxMessage.Status.DELIVERED)
+        queryset.exclude(status=OutboxMessage.Status.DELIVERED)
         .annotate(
             rank=Case(
                 When(status=OutboxMessage.Status.DEAD, then=Value(0)),

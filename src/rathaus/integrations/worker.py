@@ -55,6 +55,7 @@ class Worker:
         self.outbox = outbox
         self.tasks = tasks
         self._stop = threading.Event()
+        self._stop_signal: int | None = None
         self._last_beat = 0.0
         self._task_runners: dict[str, Any] = {}
 
@@ -65,10 +66,19 @@ class Worker:
         signal.signal(signal.SIGINT, self._on_signal)
 
     def _on_signal(self, signum: int, frame: FrameType | None) -> None:
-        if self._stop.is_set():  # second signal: give up now; the lease recovers the message
-            logger.warning("worker %s: second %s, exiting now", self.worker_id, signum)
+        # Ctrl-C reaches ``rathaus serve`` and the worker together, and serve then sends
+        # SIGTERM: so only a *second Ctrl-C* means "give up now" (the lease recovers the
+        # message); SIGTERM always waits for the current item (supervisors SIGKILL after their
+        # own timeout anyway).
+        if self._stop.is_set() and signum == signal.SIGINT and self._stop_signal == signum:
+            logger.warning("worker %s: second Ctrl-C, exiting now", self.worker_id)
             sys.exit(1)
-        logger.info("worker %s: %s received, finishing the current item", self.worker_id, signum)
+        self._stop_signal = signum
+        logger.info(
+            "worker %s: %s received, finishing the current item",
+            self.worker_id,
+            signal.Signals(signum).name,
+        )
         self._stop.set()
 
     def stop(self) -> None:
