@@ -20,7 +20,6 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from django.conf import settings as django_settings
 from django.db import connection
 
 
@@ -73,7 +72,10 @@ class WorkerProcess:
         self.log_path = database.tmp_path / f"{name}.log"
         env = {
             **os.environ,
-            "DJANGO_SETTINGS_MODULE": django_settings.SETTINGS_MODULE,  # the suite's settings
+            # the suite's settings module (pytest-django puts it into the environment)
+            "DJANGO_SETTINGS_MODULE": os.environ.get(
+                "DJANGO_SETTINGS_MODULE", "rathaus.config.settings"
+            ),
             "DATABASE_URL": database.url,
             "EMAIL_HOST": "127.0.0.1",
             "EMAIL_PORT": str(smtp_port),
