@@ -1,12 +1,28 @@
-"""Writing to the outbox. Call inside the transaction of the change that causes the message."""
+"""Writing to the outbox. Call inside the transaction of the change that causes the message.
+
+Nothing here sends anything: the worker (``rathaus worker``) delivers what was committed, so a
+rolled-back change never sends its message and a committed one is never lost.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import logging
+from typing import TYPE_CHECKING, Any
 
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from rathaus.accounts.permissions import is_municipal_admin
+from rathaus.core.errors import ErrorCode, RathausError
 from rathaus.core.models import Municipality
 
 from .models import OutboxMessage
+
+if TYPE_CHECKING:
+    from rathaus.accounts.models import User
+
+logger = logging.getLogger(__name__)
 
 
 def outbox_enqueue(
@@ -46,3 +62,41 @@ def email_enqueue(
         payload={"to": to, "subject": subject, "body": body, "reply_to": reply_to},
         dedupe_key=dedupe_key,
     )
+
+
+def outbox_replay(*, message: OutboxMessage, actor: User) -> OutboxMessage:
+    """Send a dead (or failing) message again, now, with a fresh set of attempts.
+
+    Only the municipality's admins may do this. The last error stays visible until the next
+    attempt overwrites it. Raises RathausError(PERMISSION_DENIED) or
+    RathausError(TRANSITION_NOT_ALLOWED) for a message that was already delivered.
+    """
+    if not is_municipal_admin(actor, message.municipality):
+        raise RathausError(
+            ErrorCode.PERMISSION_DENIED,
+            _("Nur die Administration der Kommune darf Nachrichten erneut senden."),
+        )
+    with transaction.atomic():
+        locked = OutboxMessage.objects.select_for_update().get(pk=message.pk)
+        if locked.status == OutboxMessage.Status.DELIVERED:
+            raise RathausError(
+                ErrorCode.TRANSITION_NOT_ALLOWED,
+                _("Die Nachricht wurde bereits zugestellt."),
+            )
+        # A message that is being delivered right now keeps its lease: resetting it here would
+        # let a second worker send it in parallel.
+        OutboxMessage.objects.filter(pk=locked.pk).update(
+            status=OutboxMessage.Status.PENDING,
+            attempts=0,
+            next_attempt_at=timezone.now(),
+        )
+    logger.info(
+        "outbox message %s (%s, %s) replayed by user %s after %s attempts",
+        locked.pk,
+        locked.kind,
+        locked.status,
+        actor.pk,
+        locked.attempts,
+    )
+    locked.refresh_from_db()
+    return locked
