@@ -15,6 +15,7 @@ urlpatterns = [
     path("konto/", include("rathaus.accounts.urls")),
     path("verwaltung/anmelden/", include("rathaus.accounts.staff_urls")),
     path("verwaltung/leistungen/", include("rathaus.catalog.urls")),
+    path("verwaltung/zustellungen/", include("rathaus.integrations.urls")),
     path("verwaltung/", include("rathaus.backoffice.urls")),
     path("antraege/", include("rathaus.applications.urls")),
     path("postfach/", include("rathaus.postbox.urls")),
