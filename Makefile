@@ -46,8 +46,8 @@ src/rathaus/static/vendor/.stamp: frontend/package.json frontend/package-lock.js
 	@touch $@
 
 lint:
-	$(VENV)/bin/ruff check src tests bench
-	$(VENV)/bin/ruff format --check src tests bench
+	$(VENV)/bin/ruff check src tests conftest.py
+	$(VENV)/bin/ruff format --check src tests conftest.py
 
 typecheck:
 	$(VENV)/bin/mypy
@@ -57,8 +57,9 @@ check: deps-dev
 	$(PY) -m rathaus.config.cli makemigrations --check --dry-run -v 1
 	$(MAKE) lint
 
+## refresh the English catalogue after changing German texts (then translate the new entries)
 messages:
-	cd src/rathaus && ../../$(PY) -m rathaus.config.cli makemessages -l en -l de --no-obsolete --ignore 'static/*'
+	cd src/rathaus && ../../$(PY) -m rathaus.config.cli makemessages -l en --no-obsolete --ignore 'static/*' --ignore 'testing/*' --ignore '*/tests/*'
 	cd src/rathaus && ../../$(PY) -m rathaus.config.cli compilemessages
 
 ## re-resolve the lock files after changing pyproject.toml

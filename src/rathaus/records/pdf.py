@@ -10,6 +10,7 @@ import logging
 from typing import Any
 
 from django.template.loader import render_to_string
+from django.utils import translation
 
 PDF_VARIANT = "pdf/a-3b"
 
@@ -19,10 +20,15 @@ logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 def pdf_render(*, template_name: str | list[str], context: dict[str, Any]) -> bytes:
     """Render a template to PDF/A-3b. Only inline ``data:`` resources (the logo) are loaded;
-    nothing is fetched over the network or from the disk."""
+    nothing is fetched over the network or from the disk.
+
+    Documents are always German, whatever language the person who triggered them uses: German
+    is the official language of the administrative procedure (§ 23 VwVfG).
+    """
     from weasyprint import HTML
     from weasyprint.urls import URLFetcher
 
-    html = render_to_string(template_name, context)
+    with translation.override("de"):
+        html = render_to_string(template_name, context)
     fetcher = URLFetcher(allowed_protocols={"data"})
     return HTML(string=html, url_fetcher=fetcher).write_pdf(pdf_variant=PDF_VARIANT)
