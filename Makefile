@@ -7,7 +7,6 @@ UV := $(VENV)/bin/uv
 UV_VERSION := 0.13.9
 PORT ?= 8000
 export UV_PYTHON_DOWNLOADS := never
-export DJANGO_SETTINGS_MODULE := rathaus.config.settings
 
 .PHONY: run test venv deps deps-dev assets demo migrate worker lint typecheck check messages lock system-packages clean
 

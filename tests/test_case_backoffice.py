@@ -230,11 +230,26 @@ def test_citizens_and_anonymous_have_no_backoffice(client, citizen, case):
 
 
 def test_counter_start_records_channel(client, worker, dog_service):
+    from rathaus.cases.models import Case
+    from tests.test_application_flow import fill_all
+
+    # given a clerk at the phone who starts the dog licence for a caller
     client.force_login(worker)
     r = client.post(
         url("counter"),
         {"service": dog_service.pk, "channel": "phone", "contact_email": "a@example.org"},
     )
-    assert r.status_code == 302
     application = Application.objects.get()
     assert application.channel == Channel.PHONE and application.entered_by == worker
+    # then they land in the same form citizens use
+    assert r.status_code == 302 and r["Location"].endswith("/schritt/halter/")
+    assert client.get(r["Location"]).status_code == 200
+    # when they fill it in and submit
+    fill_all(client, str(application.public_id))
+    client.post(f"/m/musterstadt/antraege/{application.public_id}/absenden/")
+    # then the case records the phone channel and who entered it
+    case = Case.objects.get()
+    assert case.channel == Channel.PHONE
+    application.refresh_from_db()
+    assert application.status == Application.Status.SUBMITTED
+    assert application.entered_by == worker

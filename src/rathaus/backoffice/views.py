@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from rathaus.accounts.models import StaffRole
-from rathaus.applications.models import Application
+from rathaus.applications.services import application_start
 from rathaus.cases import services
 from rathaus.cases.answers import answers_for_display
 from rathaus.cases.events import KIND_LABELS
@@ -260,29 +260,25 @@ def document_download(request: HttpRequest, pk: int, version_pk: int) -> FileRes
 def counter_start(request: HttpRequest) -> HttpResponse:
     """Counter and phone: staff start an application for a citizen, the channel is recorded.
 
-    The draft is created here with ``channel`` and ``entered_by``; filling in and submitting it
-    is the application team's form engine (``application_submit(..., channel=...)``).
+    The draft is created with ``channel`` and ``entered_by``; the clerk then fills in the same
+    form as citizens do, with the same checks, and submits it (the channel stays recorded).
     """
     municipality = request.municipality  # type: ignore[attr-defined]
     form = CounterStartForm(request.POST or None, municipality=municipality)
     if request.method == "POST" and form.is_valid():
         service = form.cleaned_data["service"]
-        application = Application.objects.create(
-            municipality=municipality,
-            service=service,
-            definition_version=service.current_version,
-            channel=form.cleaned_data["channel"],
-            entered_by=request.user,
-            contact_email=form.cleaned_data["contact_email"],
+        application = application_start(
+            service=service, channel=form.cleaned_data["channel"], entered_by=request.user
         )
+        if form.cleaned_data["contact_email"]:
+            application.contact_email = form.cleaned_data["contact_email"]
+            application.save(update_fields=["contact_email"])
         messages.success(
             request,
-            _("Antrag %(id)s für „%(service)s“ angelegt (Eingangskanal: %(channel)s).")
-            % {
-                "id": application.pk,
-                "service": service.name,
-                "channel": application.get_channel_display(),
-            },
+            _("Antrag für „%(service)s“ angelegt (Eingangskanal: %(channel)s).")
+            % {"service": service.name, "channel": application.get_channel_display()},
         )
-        return redirect(reverse("backoffice:counter"))
+        return redirect(
+            reverse("applications:step", args=[application.public_id, application.current_step])
+        )
     return render(request, "backoffice/counter.html", {"form": form})

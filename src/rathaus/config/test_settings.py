@@ -9,3 +9,6 @@ os.environ.setdefault("RATHAUS_INSECURE_HTTP", "1")
 from rathaus.config.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Quiet test output: only warnings and errors (failures still show their captured logs).
+LOGGING = {**LOGGING, "root": {"handlers": ["console"], "level": "WARNING"}}  # noqa: F405

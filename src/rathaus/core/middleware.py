@@ -47,3 +47,40 @@ class MunicipalityMiddleware:
             return self.get_response(request)
         finally:
             set_script_prefix(old_prefix)
+
+
+class RequestSizeLimitMiddleware:
+    """Refuse oversized request bodies before anything reads them, with a page that explains it.
+
+    Django streams uploads to temporary files without an overall limit; this caps a whole
+    request at ``RATHAUS_MAX_REQUEST_BYTES``. The form a user came from keeps everything saved
+    before (drafts are saved at every step).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from django.conf import settings
+        from django.shortcuts import render
+
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        limit = settings.RATHAUS_MAX_REQUEST_BYTES
+        if length > limit:
+            from django.utils.http import url_has_allowed_host_and_scheme
+
+            back = request.META.get("HTTP_REFERER", "")
+            if not url_has_allowed_host_and_scheme(back, {request.get_host()}):
+                back = ""
+            response = render(
+                request,
+                "errors/413.html",
+                {"limit_mb": limit // (1024 * 1024), "back": back},
+                status=413,
+            )
+            response["Connection"] = "close"
+            return response
+        return self.get_response(request)

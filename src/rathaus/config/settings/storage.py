@@ -29,5 +29,7 @@ if env_str("RATHAUS_S3_BUCKET"):
 
 # Upper bound for any one upload; a service definition may set a lower one per field.
 RATHAUS_MAX_UPLOAD_BYTES = env_int("RATHAUS_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
+# Upper bound for a whole request (a form step with its uploads); larger bodies get a 413 page.
+RATHAUS_MAX_REQUEST_BYTES = env_int("RATHAUS_MAX_REQUEST_BYTES", 2 * RATHAUS_MAX_UPLOAD_BYTES)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024

@@ -71,3 +71,28 @@ def test_theme_uses_municipality_colour_with_accessible_contrast(client, beispie
 
 def test_bright_brand_colour_is_darkened_for_contrast():
     assert contrast_ratio(accessible_action_color("#ffee00"), "#ffffff") >= 4.5
+
+
+def test_oversized_request_gets_a_clear_413_page(client, musterstadt, settings):
+    settings.RATHAUS_MAX_REQUEST_BYTES = 1024
+    response = client.post(
+        "/m/musterstadt/leistungen/",
+        data=b"x" * 4096,
+        content_type="application/octet-stream",
+        HTTP_REFERER="/m/musterstadt/antraege/",
+    )
+    assert response.status_code == 413
+    body = response.content.decode()
+    assert "zu groß" in body and 'href="/m/musterstadt/antraege/"' in body
+
+
+def test_413_page_does_not_link_to_foreign_sites(client, musterstadt, settings):
+    settings.RATHAUS_MAX_REQUEST_BYTES = 1024
+    response = client.post(
+        "/m/musterstadt/leistungen/",
+        data=b"x" * 4096,
+        content_type="application/octet-stream",
+        HTTP_REFERER="https://evil.example/phish",
+    )
+    assert response.status_code == 413
+    assert "evil.example" not in response.content.decode()
