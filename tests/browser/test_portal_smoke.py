@@ -7,7 +7,9 @@ from rathaus.testing.factories import publish_service
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_citizen_finds_the_dog_service_from_the_start_page(page, live_server, musterstadt):
+def test_citizen_finds_the_dog_service_from_the_start_page(
+    page, live_server, musterstadt, tmp_path
+):
     publish_service(musterstadt, "hund-anmelden")
     requests_elsewhere: list[str] = []
     page.on(
@@ -25,4 +27,4 @@ def test_citizen_finds_the_dog_service_from_the_start_page(page, live_server, mu
     assert page.evaluate("document.activeElement.textContent") == "Zum Inhalt springen"
     # nothing is loaded from third-party hosts, and the CSP raised no violation
     assert requests_elsewhere == []
-    page.screenshot(path="test-artifacts/service-page.png", full_page=True)
+    page.screenshot(path=str(tmp_path / "service-page.png"), full_page=True)

@@ -10,5 +10,10 @@ from rathaus.config.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
-# Quiet test output: only warnings and errors (failures still show their captured logs).
-LOGGING = {**LOGGING, "root": {"handlers": ["console"], "level": "WARNING"}}  # noqa: F405
+# Quiet test output: third-party libraries only warn; our own loggers keep INFO (the worker
+# tests read the worker's log lines).
+LOGGING = {
+    **LOGGING,  # noqa: F405
+    "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {"rathaus": {"level": "INFO"}},
+}
