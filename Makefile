@@ -55,6 +55,7 @@ typecheck:
 check: deps-dev
 	$(PY) -m rathaus.config.cli makemigrations --check --dry-run -v 1
 	$(MAKE) lint
+	$(VENV)/bin/mypy
 
 ## refresh the English catalogue after changing German texts (then translate the new entries)
 messages:

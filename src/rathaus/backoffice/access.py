@@ -6,31 +6,45 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, cast
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponseBase
 
 from rathaus.accounts.decorators import staff_gate
-from rathaus.accounts.models import StaffMembership, StaffRole
+from rathaus.accounts.models import StaffMembership, StaffRole, User
 from rathaus.accounts.permissions import membership
+from rathaus.core.models import Municipality
 
 
-def staff_member_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+class StaffRequest(HttpRequest):
+    """For type checkers only: the request a view behind :func:`staff_member_required` gets.
+
+    The staff gate guarantees a municipality and a logged-in staff user; the decorator sets
+    ``membership``."""
+
+    user: User
+    municipality: Municipality
+    membership: StaffMembership
+
+
+def staff_member_required(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         refusal = staff_gate(request)
         if refusal is not None:
             return refusal
-        municipality = request.municipality  # type: ignore[attr-defined]
-        found = membership(request.user, municipality)
+        # The gate has passed: a municipality is set and the user is logged-in staff.
+        staff_request = cast(StaffRequest, request)
+        municipality = staff_request.municipality
+        found = membership(staff_request.user, municipality)
         if found is None:
-            if not getattr(request.user, "is_platform_operator", False):
+            if not getattr(staff_request.user, "is_platform_operator", False):
                 raise Http404
             # Platform operators act as administrators in every municipality (not stored).
             found = StaffMembership(
-                user=request.user, municipality=municipality, role=StaffRole.ADMIN
+                user=staff_request.user, municipality=municipality, role=StaffRole.ADMIN
             )
-        request.membership = found  # type: ignore[attr-defined]
+        staff_request.membership = found
         return view(request, *args, **kwargs)
 
     return wrapper

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -45,7 +47,8 @@ class InboxFilterForm(forms.Form):
 
     def __init__(self, *args, municipality=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["service"].queryset = Service.objects.of(municipality).order_by("name")
+        service = cast("forms.ModelChoiceField[Any]", self.fields["service"])
+        service.queryset = Service.objects.of(municipality).order_by("name")
         for name in ("service", "state", "assignee", "channel", "sort"):
             self.fields[name].widget.attrs.update(SELECT)
 
@@ -68,7 +71,7 @@ class AssignForm(VersionForm):
     def __init__(self, *args, members=None, **kwargs):
         super().__init__(*args, **kwargs)
         if members is not None:
-            self.fields["assignee"].queryset = members
+            cast("forms.ModelChoiceField[Any]", self.fields["assignee"]).queryset = members
         self.fields["assignee"].widget.attrs.update(SELECT)
 
 
@@ -120,7 +123,8 @@ class CounterStartForm(forms.Form):
 
     def __init__(self, *args, municipality=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["service"].queryset = Service.objects.of(municipality).filter(
+        service = cast("forms.ModelChoiceField[Any]", self.fields["service"])
+        service.queryset = Service.objects.of(municipality).filter(
             enabled=True, current_version__isnull=False
         )
-        self.fields["service"].widget.attrs.update({"class": "kern-form-input__select"})
+        service.widget.attrs.update({"class": "kern-form-input__select"})

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -35,7 +35,7 @@ from rathaus.core.errors import ErrorCode, RathausError
 from rathaus.records.models import Document, DocumentVersion
 from rathaus.records.views import version_response
 
-from .access import staff_member_required
+from .access import StaffRequest, staff_member_required
 from .forms import (
     AssignForm,
     CounterStartForm,
@@ -49,8 +49,8 @@ from .forms import (
 
 @require_safe
 @staff_member_required
-def inbox(request: HttpRequest) -> HttpResponse:
-    municipality = request.municipality  # type: ignore[attr-defined]
+def inbox(request: StaffRequest) -> HttpResponse:
+    municipality = request.municipality
     form = InboxFilterForm(request.GET or None, municipality=municipality)
     data: dict[str, Any] = form.cleaned_data if form.is_valid() else {}
     filters = InboxFilters(
@@ -88,9 +88,9 @@ def inbox(request: HttpRequest) -> HttpResponse:
 home = inbox
 
 
-def _case_or_404(request: HttpRequest, pk: int) -> Case:
+def _case_or_404(request: StaffRequest, pk: int) -> Case:
     case = case_for_staff(
-        municipality=request.municipality,  # type: ignore[attr-defined]
+        municipality=request.municipality,
         user=request.user,
         pk=pk,
     )
@@ -99,9 +99,9 @@ def _case_or_404(request: HttpRequest, pk: int) -> Case:
     return case
 
 
-def _case_page(request: HttpRequest, case: Case, status: int = 200, **forms: Any) -> HttpResponse:
+def _case_page(request: StaffRequest, case: Case, status: int = 200, **forms: Any) -> HttpResponse:
     actions = set(staff_actions(case))
-    can_assign = request.membership.role != StaffRole.CLERK  # type: ignore[attr-defined]
+    can_assign = request.membership.role != StaffRole.CLERK
     version_initial = {"version": case.version}
     documents = (
         Document.objects.of(case.municipality_id)
@@ -109,7 +109,8 @@ def _case_page(request: HttpRequest, case: Case, status: int = 200, **forms: Any
         .prefetch_related(Prefetch("versions", queryset=DocumentVersion.objects.order_by("number")))
         .select_related("created_by")
     )
-    definition = case.application.definition_version.data if case.application_id else {}
+    application = case.application
+    definition = application.definition_version.data if application is not None else {}
     history = list(case_history(case=case).select_related("actor"))
     for event in history:
         event.label = KIND_LABELS.get(event.kind, event.kind)  # type: ignore[attr-defined]
@@ -119,7 +120,7 @@ def _case_page(request: HttpRequest, case: Case, status: int = 200, **forms: Any
         "Action": {a.name: a.value for a in Action},
         "labels": {a.value: TRANSITIONS[a].label for a in Action},
         "answers": answers_for_display(
-            definition, case.application.data if case.application_id else {}
+            definition, application.data if application is not None else {}
         ),
         "documents": documents,
         "history": history,
@@ -144,11 +145,11 @@ def _case_page(request: HttpRequest, case: Case, status: int = 200, **forms: Any
 
 @require_safe
 @staff_member_required
-def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def case_detail(request: StaffRequest, pk: int) -> HttpResponse:
     return _case_page(request, _case_or_404(request, pk))
 
 
-def _error_response(request: HttpRequest, case: Case, error: RathausError) -> HttpResponse:
+def _error_response(request: StaffRequest, case: Case, error: RathausError) -> HttpResponse:
     if error.code in (ErrorCode.STALE_OBJECT, ErrorCode.TRANSITION_NOT_ALLOWED):
         return render(
             request,
@@ -164,7 +165,7 @@ def _error_response(request: HttpRequest, case: Case, error: RathausError) -> Ht
 
 @require_POST
 @staff_member_required
-def case_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def case_action(request: StaffRequest, pk: int, action: str) -> HttpResponse:
     """One endpoint per action name; each calls exactly one service function."""
     case = _case_or_404(request, pk)
     actor = request.user
@@ -243,7 +244,7 @@ def case_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 @require_safe
 @staff_member_required
-def document_download(request: HttpRequest, pk: int, version_pk: int) -> FileResponse:
+def document_download(request: StaffRequest, pk: int, version_pk: int) -> FileResponse:
     case = _case_or_404(request, pk)
     version = (
         DocumentVersion.objects.of(case.municipality_id)
@@ -257,13 +258,13 @@ def document_download(request: HttpRequest, pk: int, version_pk: int) -> FileRes
 
 @require_http_methods(["GET", "POST"])
 @staff_member_required
-def counter_start(request: HttpRequest) -> HttpResponse:
+def counter_start(request: StaffRequest) -> HttpResponse:
     """Counter and phone: staff start an application for a citizen, the channel is recorded.
 
     The draft is created with ``channel`` and ``entered_by``; the clerk then fills in the same
     form as citizens do, with the same checks, and submits it (the channel stays recorded).
     """
-    municipality = request.municipality  # type: ignore[attr-defined]
+    municipality = request.municipality
     form = CounterStartForm(request.POST or None, municipality=municipality)
     if request.method == "POST" and form.is_valid():
         service = form.cleaned_data["service"]

@@ -27,7 +27,8 @@ TEMPLATE_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,79}$")
 
 
 def _document_spec(case: Case, kind: str) -> dict[str, Any]:
-    data = case.application.definition_version.data if case.application_id else {}
+    application = case.application
+    data = application.definition_version.data if application is not None else {}
     return next((d for d in data.get("documents", []) if d.get("kind") == kind), {})
 
 
@@ -40,9 +41,9 @@ def _title(spec: dict[str, Any], default: str) -> str:
 
 def _address(case: Case) -> str:
     """The postal address from the first address field of the form, if any."""
-    if not case.application_id:
-        return ""
     application = case.application
+    if application is None:
+        return ""
     data = application.data if isinstance(application.data, dict) else {}
     for step in application.definition_version.data.get("steps", []):
         for field in step.get("fields", []):

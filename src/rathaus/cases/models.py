@@ -223,7 +223,7 @@ class CaseEvent(TenantScoped):
     def save(self, *args: object, **kwargs: object) -> None:
         if self.pk is not None:
             raise ValueError("case events are append-only")
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
+        super().save(*args, **kwargs)
 
 
 class CaseTrackingToken(TenantScoped):

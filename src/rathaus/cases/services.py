@@ -151,9 +151,10 @@ def team_for_service(*, service: Service, key: str | None) -> Team | None:
 def _applicant_details(application: Application, definition: dict[str, Any]) -> tuple[str, str]:
     """Name and e-mail of the applicant: from the account, else from the form's answers."""
     name, email = "", application.contact_email
-    if application.applicant_id:
-        name = application.applicant.get_full_name()
-        email = application.applicant.email
+    applicant = application.applicant
+    if applicant is not None:
+        name = applicant.get_full_name()
+        email = applicant.email
     data = application.data if isinstance(application.data, dict) else {}
     first = last = company = ""
     for step in definition.get("steps", []):

@@ -8,12 +8,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy as _
 
 from rathaus.core.errors import ErrorCode, RathausError
 
 from .models import Case, CaseState
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 S = CaseState
 OPEN = frozenset({S.RECEIVED, S.IN_PROGRESS, S.QUESTION})
@@ -43,7 +47,7 @@ class Transition:
     sources: frozenset[str]
     target: str | None  # None: the state stays
     who: Who
-    label: str
+    label: StrOrPromise
 
 
 TRANSITIONS: dict[Action, Transition] = {

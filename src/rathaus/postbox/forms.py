@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import filetype
 from django import forms
 from django.conf import settings
@@ -46,8 +48,10 @@ class AnswerForm(forms.Form):
         name = (upload.name or "datei").rsplit("/", 1)[-1][:200]
         return (name, kind.mime, content)
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         data = super().clean()
+        if data is None:  # Form.clean() returns cleaned_data; the stubs also allow None
+            data = self.cleaned_data
         if not (data.get("answer") or "").strip() and not data.get("attachment"):
             raise forms.ValidationError(
                 _("Bitte geben Sie eine Antwort ein oder hängen Sie eine Datei an.")

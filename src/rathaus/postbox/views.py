@@ -37,7 +37,7 @@ def _tracked(request: HttpRequest) -> list[int]:
 def _applicant_actor(request: HttpRequest, case: Case) -> User | None:
     """The actor for services: the logged-in applicant, or None for tracking-link access."""
     if request.user.is_authenticated and case.applicant_id == request.user.pk:
-        return request.user  # type: ignore[return-value]
+        return request.user
     return None
 
 
