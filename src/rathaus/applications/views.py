@@ -101,6 +101,21 @@ def _guard(request: HttpRequest, definition: ServiceDefinition) -> HttpResponse 
     return None
 
 
+def _open_draft(
+    request: HttpRequest, public_id: UUID
+) -> tuple[Application, ServiceDefinition] | HttpResponse:
+    """The caller's draft and its definition, or the response to send instead: the
+    confirmation for an application already submitted, or the login/trust-level page."""
+    application = _application_for(request, public_id)
+    if not application.is_draft:
+        return redirect("applications:confirmation", application.public_id)
+    definition = load_definition(application.definition_version)
+    blocked = _guard(request, definition)
+    if blocked is not None:
+        return blocked
+    return application, definition
+
+
 def _next_url(application: Application, definition: ServiceDefinition) -> str:
     step = first_incomplete_step(definition, application.data, application.completed_steps)
     if step is None:
@@ -299,13 +314,10 @@ def _group_action(data: Any, action: str, form: StepForm) -> bool:
 @require_http_methods(["GET", "POST"])
 @municipality_required
 def step(request: HttpRequest, public_id: UUID, step_key: str) -> HttpResponse:
-    application = _application_for(request, public_id)
-    if not application.is_draft:
-        return redirect("applications:confirmation", application.public_id)
-    definition = load_definition(application.definition_version)
-    blocked = _guard(request, definition)
-    if blocked is not None:
-        return blocked
+    opened = _open_draft(request, public_id)
+    if isinstance(opened, HttpResponse):
+        return opened
+    application, definition = opened
     current = definition.step(step_key)
     if current is None:
         raise Http404
@@ -510,13 +522,10 @@ def _summary_rows(
 @require_http_methods(["GET"])
 @municipality_required
 def summary(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    application = _application_for(request, public_id)
-    if not application.is_draft:
-        return redirect("applications:confirmation", application.public_id)
-    definition = load_definition(application.definition_version)
-    blocked = _guard(request, definition)
-    if blocked is not None:
-        return blocked
+    opened = _open_draft(request, public_id)
+    if isinstance(opened, HttpResponse):
+        return opened
+    application, definition = opened
     missing = first_incomplete_step(definition, application.data, application.completed_steps)
     if missing is not None:
         messages.warning(request, _("Bitte füllen Sie zuerst alle Schritte aus."))
@@ -552,13 +561,10 @@ def summary(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @require_POST
 @municipality_required
 def submit(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    application = _application_for(request, public_id)
-    if not application.is_draft:
-        return redirect("applications:confirmation", application.public_id)
-    definition = load_definition(application.definition_version)
-    blocked = _guard(request, definition)
-    if blocked is not None:
-        return blocked
+    opened = _open_draft(request, public_id)
+    if isinstance(opened, HttpResponse):
+        return opened
+    application, _definition = opened
     try:
         services.application_submit(
             application=application,
