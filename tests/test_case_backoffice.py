@@ -3,7 +3,6 @@ query counts."""
 
 from __future__ import annotations
 
-import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -17,16 +16,6 @@ from rathaus.records.models import Document
 from rathaus.testing.factories import publish_service, staff_user
 
 M = "/m/musterstadt"
-
-
-@pytest.fixture
-def worker(musterstadt, dog_service):
-    return clerk_in_team(musterstadt, dog_service, "sb@musterstadt.example")
-
-
-@pytest.fixture
-def case(dog_service, citizen):
-    return submitted_case(dog_service, citizen)
 
 
 def url(name: str, *args) -> str:

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from django.urls import reverse
 
 from rathaus.cases import services
 from rathaus.cases.models import CaseState, Outcome
-from rathaus.cases.tests.helpers import clerk_in_team, submitted_case
+from rathaus.cases.tests.helpers import DOG_DATA, submitted_case
 from rathaus.integrations.models import OutboxMessage
 from rathaus.records.models import Document
 from rathaus.testing.factories import UserFactory, publish_service
@@ -21,16 +20,6 @@ PNG = (
     b"\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00"
     b"\x00\x00IEND\xaeB`\x82"
 )
-
-
-@pytest.fixture
-def worker(musterstadt, dog_service):
-    return clerk_in_team(musterstadt, dog_service, "sb@musterstadt.example")
-
-
-@pytest.fixture
-def case(dog_service, citizen):
-    return submitted_case(dog_service, citizen)
 
 
 def url(name: str, *args) -> str:
@@ -168,7 +157,9 @@ def test_applicant_does_not_see_internal_documents_or_notes(client, citizen, cas
 
 
 def test_anonymous_applicant_follows_case_with_secret_link(client, dog_service):
-    case = submitted_case(dog_service, None, contact_email="anon@example.org")
+    # the address the applicant entered in the form (for confirmation and questions) is used
+    data = {**DOG_DATA, "halter": {**DOG_DATA["halter"], "email": "anon@example.org"}}
+    case = submitted_case(dog_service, None, data=data, contact_email="draft@example.org")
     email = OutboxMessage.objects.get(kind="email", payload__to="anon@example.org")
     link = re.search(r"http://\S+", email.payload["body"]).group(0)
     path = link.split("127.0.0.1:8000", 1)[1]

@@ -15,7 +15,7 @@ from rathaus.accounts.models import StaffRole
 from rathaus.cases import services
 from rathaus.cases.events import chain_verify
 from rathaus.cases.models import Case, CaseEvent, CaseSettings, CaseState, Outcome
-from rathaus.cases.tests.helpers import clerk_in_team, submitted_case
+from rathaus.cases.tests.helpers import DOG_DATA, clerk_in_team, submitted_case
 from rathaus.cases.workflow import TRANSITIONS, Action, Who
 from rathaus.core.errors import ErrorCode, RathausError
 from rathaus.integrations.models import OutboxMessage
@@ -24,16 +24,6 @@ from rathaus.records.models import Document
 from rathaus.testing.factories import staff_user
 
 S = CaseState
-
-
-@pytest.fixture
-def worker(musterstadt, dog_service):
-    return clerk_in_team(musterstadt, dog_service, "sb@musterstadt.example")
-
-
-@pytest.fixture
-def case(dog_service, citizen):
-    return submitted_case(dog_service, citizen)
 
 
 def _fresh(case: Case) -> Case:
@@ -167,6 +157,17 @@ def test_other_citizen_cannot_answer_or_withdraw(case, worker):
         services.case_answer_question(case=case, actor=stranger, version=case.version, answer="x")
     with pytest.raises(RathausError):
         services.case_withdraw(case=case, actor=stranger, version=case.version)
+
+
+def test_anonymous_applicant_is_named_by_the_fields_the_definition_marks(dog_service):
+    # given an application without account, whose keeper step prefills name and e-mail
+    data = {**DOG_DATA, "halter": {**DOG_DATA["halter"], "vorname": "Jan", "nachname": "Kowalski"}}
+    data["halter"]["email"] = "jan@example.org"
+    # when it is submitted
+    case = submitted_case(dog_service, None, data=data, contact_email="draft-link@example.org")
+    # then the case carries the name and address from those fields
+    assert case.applicant_name == "Jan Kowalski"
+    assert case.applicant_email == "jan@example.org"
 
 
 def test_opening_a_case(case, citizen):

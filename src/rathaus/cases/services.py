@@ -148,15 +148,21 @@ def team_for_service(*, service: Service, key: str | None) -> Team | None:
     return Team.objects.of(service.municipality_id).filter(services=service).first()
 
 
+# The ``prefill`` of a field says which attribute of the applicant it holds; the same declaration
+# tells the case whose name and address the answers carry (no guessing from field keys).
+_APPLICANT_PREFILLS = {
+    "user.first_name": "first",
+    "user.last_name": "last",
+    "user.email": "email",
+    "profile.company_name": "company",
+}
+
+
 def _applicant_details(application: Application, definition: dict[str, Any]) -> tuple[str, str]:
-    """Name and e-mail of the applicant: from the account, else from the form's answers."""
-    name, email = "", application.contact_email
-    applicant = application.applicant
-    if applicant is not None:
-        name = applicant.get_full_name()
-        email = applicant.email
+    """Name and e-mail of the applicant: from the account, else from the answers to the fields
+    the definition marks with ``prefill`` (an ``email`` field serves as the address otherwise)."""
+    found: dict[str, str] = {}
     data = application.data if isinstance(application.data, dict) else {}
-    first = last = company = ""
     for step in definition.get("steps", []):
         answers = data.get(step.get("key"))
         if not isinstance(answers, dict):
@@ -165,16 +171,24 @@ def _applicant_details(application: Application, definition: dict[str, Any]) -> 
             value = answers.get(field.get("key"))
             if not isinstance(value, str) or not value:
                 continue
-            key = field.get("key")
-            if key in ("vorname", "first_name") and not first:
-                first = value
-            elif key in ("nachname", "last_name") and not last:
-                last = value
-            elif key in ("firma", "company", "company_name") and not company:
-                company = value
-            if field.get("type") == "email" and not email:
-                email = value
-    name = name or f"{first} {last}".strip() or company
+            role = _APPLICANT_PREFILLS.get(field.get("prefill") or "")
+            if role:
+                found.setdefault(role, value)
+            elif field.get("type") == "email":
+                found.setdefault("any_email", value)
+    applicant = application.applicant
+    if applicant is not None and applicant.get_full_name():
+        name = applicant.get_full_name()
+    else:
+        name = f"{found.get('first', '')} {found.get('last', '')}".strip() or found.get(
+            "company", ""
+        )
+    email = (
+        (applicant.email if applicant is not None else "")
+        or found.get("email")
+        or found.get("any_email")
+        or application.contact_email
+    )
     return name[:300], email
 
 
