@@ -13,6 +13,10 @@ const copies = [
   ["@kern-ux/native/dist/kern-grid.min.css", "kern/kern-grid.min.css"],
   ["@kern-ux/native/dist/fonts", "kern/fonts"],
   ["@kern-ux/native/LICENSE.md", "kern/LICENSE.md"],
+  ["leaflet/dist/leaflet.js", "leaflet/leaflet.js"],
+  ["leaflet/dist/leaflet.css", "leaflet/leaflet.css"],
+  ["leaflet/dist/images", "leaflet/images"],
+  ["leaflet/LICENSE", "leaflet/LICENSE"],
 ];
 
 rmSync(target, { recursive: true, force: true });

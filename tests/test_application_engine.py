@@ -22,7 +22,12 @@ from rathaus.applications.formengine import (
 )
 from rathaus.applications.models import Application
 from rathaus.catalog import plugins
-from rathaus.catalog.definition import Condition, load_definition, parse_definition
+from rathaus.catalog.definition import (
+    Condition,
+    DefinitionError,
+    load_definition,
+    parse_definition,
+)
 from rathaus.catalog.services import service_definition_publish
 
 TODAY = date(2026, 6, 15)
@@ -461,3 +466,90 @@ def test_step_queries_do_not_grow_with_the_number_of_fields(
             client.get(url)
     with django_assert_max_num_queries(12):
         assert client.post(many, {**VALID_EINS}).status_code == 302
+
+
+# --- plugin step validators -----------------------------------------------------------------
+
+SIMPLE_STEP = """
+format: rathaus.service/1
+key: test-schritt
+name: Schrittprüfung
+summary: Ein Schritt mit Plugin-Prüfung.
+steps:
+  - key: ort
+    title: Ort
+    plugin: testschritt.nur_markt
+    fields:
+      - {key: adresse, type: address, label: Anschrift}
+retention: {file_plan: "00", years: 1}
+"""
+
+
+def _address(street):
+    return MultiValueDict(
+        {
+            "adresse__street": [street],
+            "adresse__postcode": ["33098"],
+            "adresse__city": ["Musterstadt"],
+        }
+    )
+
+
+def test_step_validator_errors_land_on_the_field_and_unknown_plugins_are_refused(musterstadt):
+    seen = {}
+
+    def nur_markt(*, definition, step, values, answers, municipality):
+        seen["municipality"] = municipality
+        if values["adresse"]["street"] != "Am Markt 1":
+            return {"adresse": "Diese Anschrift liegt in keiner Zone."}
+        return {}
+
+    plugins.register(
+        plugins.ServicePlugin(name="testschritt", step_validators={"nur_markt": nur_markt})
+    )
+    definition = parse_definition(SIMPLE_STEP)
+    step = definition.step("ort")
+    form = step_form(
+        definition=definition,
+        step=step,
+        answers={},
+        uploads={},
+        data=_address("Hauptstraße 2"),
+        files=MultiValueDict(),
+        municipality=musterstadt,
+    )
+    assert not form.is_valid()
+    assert form.errors["adresse__street"] == ["Diese Anschrift liegt in keiner Zone."]
+    assert seen["municipality"] == musterstadt
+    ok = step_form(
+        definition=definition,
+        step=step,
+        answers={},
+        uploads={},
+        data=_address("Am Markt 1"),
+        files=MultiValueDict(),
+        municipality=musterstadt,
+    )
+    assert ok.is_valid()
+
+    def broken(**kwargs):
+        raise RuntimeError("register down")
+
+    plugins.register(
+        plugins.ServicePlugin(name="testschritt", step_validators={"nur_markt": broken})
+    )
+    failing = step_form(
+        definition=definition,
+        step=step,
+        answers={},
+        uploads={},
+        data=_address("Am Markt 1"),
+        files=MultiValueDict(),
+    )
+    assert not failing.is_valid()
+    assert "nicht geprüft werden" in failing.non_field_errors()[0]
+
+    with pytest.raises(DefinitionError):
+        plugins.validate_plugins(
+            parse_definition(SIMPLE_STEP.replace("testschritt.nur_markt", "fehlt.ganz"))
+        )

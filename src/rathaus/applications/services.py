@@ -307,6 +307,7 @@ def application_validate(
             values=stored.get(step.key) or {},
             uploads=uploads,
             today=today,
+            municipality=application.municipality,
         )
         if not form.is_valid():
             raise RathausError(

@@ -339,6 +339,7 @@ def step(request: HttpRequest, public_id: UUID, step_key: str) -> HttpResponse:
             uploads=uploads,
             data=data,
             files=files,
+            municipality=application.municipality,
         )
 
     if request.method == "POST":

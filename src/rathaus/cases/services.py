@@ -20,6 +20,7 @@ from django.utils import timezone
 from rathaus.accounts.models import StaffRole, User
 from rathaus.accounts.permissions import membership
 from rathaus.applications.models import Application
+from rathaus.catalog import plugins
 from rathaus.catalog.models import Service
 from rathaus.core.errors import ErrorCode, RathausError
 from rathaus.core.models import Municipality
@@ -542,6 +543,11 @@ def _decide(
         dedupe_key=f"case-{case.pk}-event-{event.seq}",
     )
     _save(case, "state", "outcome", "decided_automatically", "decided_at")
+    application = case.application
+    plugin_name = (application.definition_version.data or {}).get("plugin") if application else None
+    plugin = plugins.get(plugin_name) if plugin_name else None
+    if plugin is not None and plugin.on_decided is not None:
+        plugin.on_decided(case=case, outcome=outcome, notice=notice)
     return notice
 
 

@@ -25,6 +25,14 @@ class CheckResult:
 CheckFn = Callable[..., CheckResult]
 FeeFn = Callable[..., Decimal]
 SubmitHook = Callable[..., None]
+# A step validator runs when a step is saved, after the field-level validation passed. It gets
+# ``definition``, ``step`` (the step's key), ``values`` (this step's answers), ``answers`` (the
+# earlier steps' answers) and ``municipality`` (None only outside a request) and returns a mapping
+# field key → message in German (key "" for a message about the whole step); empty when valid.
+StepValidatorFn = Callable[..., Mapping[str, str]]
+# Called inside the decision's transaction with ``case``, ``outcome`` and ``notice`` (the notice
+# document): a domain issues what the decision grants (a permit, a register entry …).
+DecidedHook = Callable[..., None]
 
 
 @dataclass
@@ -36,6 +44,8 @@ class ServicePlugin:
     checks: Mapping[str, CheckFn] = field(default_factory=dict)
     fees: Mapping[str, FeeFn] = field(default_factory=dict)
     on_submit: SubmitHook | None = None
+    step_validators: Mapping[str, StepValidatorFn] = field(default_factory=dict)
+    on_decided: DecidedHook | None = None
 
 
 _registry: dict[str, ServicePlugin] = {}
@@ -62,6 +72,12 @@ def resolve_fee(ref: str) -> FeeFn | None:
     return plugin.fees.get(fee_name) if plugin else None
 
 
+def resolve_step_validator(ref: str) -> StepValidatorFn | None:
+    plugin_name, _, validator_name = ref.partition(".")
+    plugin = _registry.get(plugin_name)
+    return plugin.step_validators.get(validator_name) if plugin else None
+
+
 def validate_plugins(definition: ServiceDefinition) -> None:
     """Every plugin a definition names must be registered; otherwise the file is refused."""
     problems: list[Problem] = []
@@ -71,6 +87,11 @@ def validate_plugins(definition: ServiceDefinition) -> None:
         if check.plugin and resolve_check(check.plugin) is None:
             problems.append(
                 Problem(f"unbekannte Plugin-Prüfung '{check.plugin}'", path=f"checks.{check.key}")
+            )
+    for step in definition.steps:
+        if step.plugin and resolve_step_validator(step.plugin) is None:
+            problems.append(
+                Problem(f"unbekannte Schrittprüfung '{step.plugin}'", path=f"steps.{step.key}")
             )
     if definition.fee and definition.fee.plugin and resolve_fee(definition.fee.plugin) is None:
         problems.append(

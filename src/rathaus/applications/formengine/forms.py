@@ -9,6 +9,7 @@ tampered earlier step cannot slip through.
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -24,6 +25,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from rathaus.catalog import plugins
 from rathaus.catalog.definition import (
     Condition,
     FormField,
@@ -47,6 +49,8 @@ from .fields import (
 ADDRESS_PARTS = ("street", "postcode", "city")
 DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d.%m.%Y", "%d.%m.%y"]
 EMPTY: tuple[Any, ...] = (None, "", [], {})
+
+logger = logging.getLogger(__name__)
 
 
 def _input(**attrs: Any) -> dict[str, Any]:
@@ -593,8 +597,9 @@ class GroupFormSet(forms.BaseFormSet):
 class StepForm(DefinitionForm):
     """The form of one step, with a formset per group field."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, municipality: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.municipality = municipality
         self.formsets: dict[str, Any] = {}
         for item in self.layout:
             if item.spec.type != "group":
@@ -647,7 +652,41 @@ class StepForm(DefinitionForm):
                     if not holds:
                         continue
                 valid = item.formset.is_valid() and valid
+        if valid and self.step.plugin:
+            valid = self._run_step_validator()
         return valid
+
+    def _run_step_validator(self) -> bool:
+        """The step's plugin validator (e.g. "is this address in a parking zone?"), run once the
+        fields themselves are valid. A validator that cannot run blocks the step with a message
+        rather than letting an unchecked answer through."""
+        validator = plugins.resolve_step_validator(self.step.plugin or "")
+        try:
+            if validator is None:
+                raise LookupError(self.step.plugin)
+            problems = validator(
+                definition=self.definition,
+                step=self.step.key,
+                values=self.values(),
+                answers=self.answers,
+                municipality=self.municipality,
+            )
+        except Exception:  # a failing plugin must not become a server error
+            logger.exception("step validator %s failed", self.step.plugin)
+            problems = {
+                "": str(
+                    _(
+                        "Ihre Angaben konnten gerade nicht geprüft werden. "
+                        "Bitte versuchen Sie es später noch einmal."
+                    )
+                )
+            }
+        names = {item.spec.key: item.names for item in self.layout}
+        for key, message in problems.items():
+            field_names = names.get(key) or []
+            target = field_names[0] if field_names and field_names[0] in self.fields else None
+            self.add_error(target, message)
+        return not problems
 
     def values(self) -> dict[str, Any]:
         """The step's answers as stored (after a successful ``is_valid``)."""
@@ -706,10 +745,12 @@ def step_form(
     data: Any = None,
     files: Any = None,
     today: date | None = None,
+    municipality: Any = None,
 ) -> StepForm:
     return StepForm(
         data,
         files,
+        municipality=municipality,
         specs=list(step.fields),
         step=step,
         definition=definition,
@@ -727,6 +768,7 @@ def step_validate_stored(
     values: dict[str, Any],
     uploads: dict[int, Any],
     today: date | None = None,
+    municipality: Any = None,
 ) -> StepForm:
     """Validate the stored answers (``values``) of a step again, exactly as if they had just
     been posted; ``answers`` are the earlier steps' answers the conditions look at."""
@@ -738,6 +780,7 @@ def step_validate_stored(
         data=step_data_from_answers(step, values),
         files=MultiValueDict(),
         today=today,
+        municipality=municipality,
     )
     form.is_valid()
     return form

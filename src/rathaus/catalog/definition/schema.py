@@ -219,6 +219,8 @@ class Step(Strict):
     intro: Text | None = None
     when: Condition | None = None
     fields: list[FormField] = Field(min_length=1)
+    # a plugin step validator ("parking.address_in_zone") run when the step is saved
+    plugin: str | None = None
 
 
 class Check(Strict):

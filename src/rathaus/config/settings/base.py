@@ -38,6 +38,12 @@ INSTALLED_APPS = [
     "rathaus.records",
     "rathaus.postbox",
     "rathaus.integrations",
+    "rathaus.payments",
+    "rathaus.geo",
+    "rathaus.parking",
+    "rathaus.xgewerbe",
+    "rathaus.trade",
+    "rathaus.api",
     "rathaus.portal",
     "rathaus.backoffice",
 ]

@@ -1,0 +1,3 @@
+"""Resident parking permits (Bewohnerparkausweise): eligibility, fees, the permit and its QR token,
+renewals, visitor passes.
+"""

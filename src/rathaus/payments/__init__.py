@@ -1,0 +1,1 @@
+"""Payments: provider interface (XBezahldienste), pay by invoice, the payment pages."""

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class XGewerbeConfig(AppConfig):
+    name = "rathaus.xgewerbe"
+    label = "xgewerbe"
