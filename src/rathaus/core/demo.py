@@ -1,11 +1,14 @@
-"""Demo data: Musterstadt and Beispieldorf, clearly different, so tenant separation is visible.
+"""Demo data: Musterstadt, Beispieldorf and Essen (real parking data), clearly different, so
+tenant separation is visible.
 
 Used by ``rathaus demo_data`` (and so by ``make run``) and by tests that want a realistic setup.
-The AGS keys are real-looking but unused: district prefix plus 099.
+Musterstadt's and Beispieldorf's AGS keys are real-looking but unused (district prefix plus 099);
+Essen has its real key 05113000 because its parking demo runs on the city's open data.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -96,6 +99,47 @@ MUNICIPALITIES: list[dict[str, Any]] = [
         "fees": {"hund-anmelden": ["480.00", "72.00", "96.00", "120.00"]},
     },
 ]
+
+MUNICIPALITIES.append(
+    {
+        "slug": "essen",
+        "name": "Essen",
+        "ags": "05113000",
+        "primary_color": "#005ca9",
+        "email": "buergeramt@essen.example",
+        "phone": "0201 88-0",
+        "imprint": "Stadt Essen (Demo)\nDer Oberbürgermeister\nPorscheplatz 1, 45127 Essen",
+        "offices": [
+            {
+                "name": "Bürgeramt Essen",
+                "street": "Porscheplatz 1",
+                "postcode": "45127",
+                "city": "Essen",
+                "phone": "0201 88-88888",
+                "email": "buergeramt@essen.example",
+                "opening_hours": [{"days": "Mo–Fr", "hours": "8:00–16:00"}],
+            },
+        ],
+        "staff": [
+            ("admin@essen.example", "Emil", "Admin", StaffRole.ADMIN),
+            ("sachbearbeitung@essen.example", "Esra", "Sachbearbeiterin", StaffRole.CLERK),
+        ],
+        "fees": None,
+    }
+)
+
+# Domain apps add their demo data (zones, permits, trade register …) through these hooks:
+# ``fn(municipality, lines)`` runs after a municipality's base data and must be idempotent.
+SeedHook = Callable[[Municipality, list[str]], None]
+_seed_hooks: list[SeedHook] = []
+
+
+def register_seed(fn: SeedHook) -> SeedHook:
+    """Register a demo seeding function (call from an app's ``ready``); usable as decorator."""
+    if fn not in _seed_hooks:
+        _seed_hooks.append(fn)
+    return fn
+
 
 CITIZENS: list[dict[str, Any]] = [
     {
@@ -213,6 +257,8 @@ def load_demo() -> list[str]:
                 service_update_settings(
                     service=service, actor=None, fee_amounts=wanted, note="Satzung Beispieldorf"
                 )
+        for hook in _seed_hooks:
+            hook(municipality, lines)
         lines.append(
             f"{municipality.name}: http://{municipality.slug}.localhost:PORT/ "
             f"oder http://127.0.0.1:PORT/m/{municipality.slug}/ "
