@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,6 +27,7 @@ from rathaus.core.models import Municipality
 
 from . import lookup
 from .importers import (
+    AddressRecord,
     ImportFailed,
     parse_addresses,
     parse_street_list,
@@ -257,29 +258,47 @@ def addresses_import(
     with transaction.atomic():
         state = _touch(municipality, addresses=True)
         result.replaced, _deleted = Address.objects.of(municipality).delete()
-        Address.objects.bulk_create(
-            (
-                Address(
-                    municipality=municipality,
-                    street=a.street,
-                    house_number=a.house_number,
-                    postcode=a.postcode,
-                    city=a.city,
-                    lon=a.lon,
-                    lat=a.lat,
-                    street_key=a.street_key,
-                    number_key=a.number_key,
-                    number_int=a.number_int,
-                )
-                for a in parsed.addresses
-            ),
-            batch_size=2000,
-        )
+        _insert_addresses(municipality, parsed.addresses)
         state.addresses_attribution = attribution[:500]
         state.addresses_source = filename[:255]
         state.addresses_imported_at = timezone.now()
         state.save()
     return result
+
+
+_ADDRESS_COLUMNS = [
+    "street",
+    "house_number",
+    "postcode",
+    "city",
+    "lon",
+    "lat",
+    "street_key",
+    "number_key",
+    "number_int",
+]
+
+
+def _insert_addresses(municipality: Municipality, records: list[AddressRecord]) -> None:
+    """Plain ``executemany`` in chunks: ``bulk_create`` is limited to ~90 rows per statement on
+    SQLite and builds a model instance per row; a city register has 100,000 rows and more."""
+    meta = Address._meta
+    quote = connection.ops.quote_name
+    columns = ["municipality_id", *_ADDRESS_COLUMNS]
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(
+        quote(meta.db_table),
+        ", ".join(quote(meta.get_field(c).column) for c in columns),
+        ", ".join(["%s"] * len(columns)),
+    )
+    with connection.cursor() as cursor:
+        for start in range(0, len(records), 5000):
+            cursor.executemany(
+                sql,
+                [
+                    (municipality.pk, *(getattr(a, c) for c in _ADDRESS_COLUMNS))
+                    for a in records[start : start + 5000]
+                ],
+            )
 
 
 def zone_update(

@@ -61,7 +61,7 @@ def essen_with_addresses(blocker, addresses: Path | None = None) -> Iterator[Mun
             attribution=ESSEN_ATTRIBUTION,
         )
         path = addresses or ESSEN_IN_ZONES
-        addresses_import(
+        essen.address_import_result = addresses_import(  # type: ignore[attr-defined]
             municipality=essen,
             data=path.read_bytes(),
             filename=path.name,
