@@ -285,9 +285,10 @@ def _insert_addresses(municipality: Municipality, records: list[AddressRecord]) 
     meta = Address._meta
     quote = connection.ops.quote_name
     columns = ["municipality_id", *_ADDRESS_COLUMNS]
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(
+    # Identifiers come from the model (column = field name), values are parameters.
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608
         quote(meta.db_table),
-        ", ".join(quote(meta.get_field(c).column) for c in columns),
+        ", ".join(quote(c) for c in columns),
         ", ".join(["%s"] * len(columns)),
     )
     with connection.cursor() as cursor:

@@ -238,9 +238,7 @@ def test_admin_import_with_dry_run_and_errors(client, musterstadt, municipal_adm
 
 def test_admin_imports_street_list_and_addresses(client, musterstadt, municipal_admin):
     login_staff(client, municipal_admin)
-    streets = SimpleUploadedFile(
-        "s.csv", "zone;strasse;seite;von;bis\nK1;Kirchweg;alle;;\n".encode()
-    )
+    streets = SimpleUploadedFile("s.csv", b"zone;strasse;seite;von;bis\nK1;Kirchweg;alle;;\n")
     response = client.post("/m/musterstadt/verwaltung/zonen/import/strassen/", {"file": streets})
     assert response.status_code == 302
     addresses = SimpleUploadedFile(
