@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
@@ -39,11 +38,46 @@ _MAX_CELLS = 500_000
 _MIXED = -2
 
 
-@dataclass(frozen=True)
 class ZoneMatch:
-    zone: Zone
-    address: Address | None
-    how: Literal["polygon", "street_list"]
+    """The zone of an address and how it was found. ``address`` (the register entry, or None
+    when only a street list matched) is built on first access."""
+
+    __slots__ = ("_address", "_index", "_municipality_id", "_row", "how", "zone")
+
+    def __init__(
+        self,
+        zone: Zone,
+        address: Address | None = None,
+        how: Literal["polygon", "street_list"] = "polygon",
+        *,
+        _row: tuple[Any, ...] | None = None,
+        _index: _Index | None = None,
+        _municipality_id: int = 0,
+    ) -> None:
+        self.zone = zone
+        self.how = how
+        self._address = address
+        self._row = _row
+        self._index = _index
+        self._municipality_id = _municipality_id
+
+    @property
+    def address(self) -> Address | None:
+        if self._address is None and self._row is not None and self._index is not None:
+            self._address = self._index.address(self._row, self._municipality_id)
+        return self._address
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ZoneMatch) and (self.zone, self.how, self.address) == (
+            other.zone,
+            other.how,
+            other.address,
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"ZoneMatch(zone={self.zone!r}, address={self.address!r}, how={self.how!r})"
 
 
 class _Index:
@@ -67,6 +101,7 @@ class _Index:
         self.cells: dict[tuple[int, int], int] = {}
         self.address_objects: dict[int, Address] = {}
         self.checked_at = time.monotonic()
+        self.ttl = float(getattr(settings, "RATHAUS_GEO_VERSION_CHECK_SECONDS", 2.0))
 
     # -- points
 
@@ -235,8 +270,7 @@ def _index(municipality: Municipality | int) -> _Index:
     index = _cache.get(key)
     now = time.monotonic()
     if index is not None:
-        ttl = getattr(settings, "RATHAUS_GEO_VERSION_CHECK_SECONDS", 2.0)
-        if now - index.checked_at < ttl:
+        if now - index.checked_at < index.ttl:
             return index
         versions = _versions(municipality_id)
         if versions == (index.zones_version, index.addresses_version):
@@ -281,12 +315,20 @@ def zone_for_address(
                 row = candidate
                 break
     municipality_id = municipality if isinstance(municipality, int) else municipality.pk
-    address = index.address(row, municipality_id) if row is not None else None
     if row is not None and row[10] >= 0:
-        return ZoneMatch(zone=index.zones[row[10]], address=address, how="polygon")
+        return ZoneMatch(
+            index.zones[row[10]],
+            None,
+            "polygon",
+            _row=row,
+            _index=index,
+            _municipality_id=municipality_id,
+        )
     zone = index.rule_zone(skey, house_number)
     if zone is not None:
-        return ZoneMatch(zone=zone, address=address, how="street_list")
+        return ZoneMatch(
+            zone, None, "street_list", _row=row, _index=index, _municipality_id=municipality_id
+        )
     return None
 
 

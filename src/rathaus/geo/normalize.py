@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _ABBREVIATIONS = [
     (re.compile(r"str\.?(?=[\s\-]|$)"), "strasse"),
@@ -21,6 +22,7 @@ _NUMBER = re.compile(r"^0*(\d+)\s*([a-z]?)(.*)$")
 _QUERY = re.compile(r"^(?P<street>.*?)[\s,]+(?P<number>\d+\s*[a-zA-Z]?)\s*$")
 
 
+@lru_cache(maxsize=65536)
 def street_key(name: str) -> str:
     text = unicodedata.normalize("NFKC", name or "").casefold().strip()
     text = text.translate(_TRANSLITERATE)
@@ -29,6 +31,7 @@ def street_key(name: str) -> str:
     return _NON_KEY.sub("", text)[:200]
 
 
+@lru_cache(maxsize=65536)
 def number_key(number: str) -> str:
     text = unicodedata.normalize("NFKC", number or "").casefold().strip()
     text = re.sub(r"\s+", "", text)
