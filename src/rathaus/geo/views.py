@@ -83,6 +83,7 @@ def zone_map(request: HttpRequest) -> HttpResponse:
         "geo/map.html",
         {
             "zones": zones,
+            "show_names": any(z.name != z.code for z in zones),
             "form": form,
             "query": query,
             "results": results,
