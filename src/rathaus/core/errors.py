@@ -36,6 +36,9 @@ class ErrorCode(StrEnum):
     SECOND_FACTOR_REQUIRED = "second_factor_required"
     # xgewerbe
     XGEWERBE_INVALID = "xgewerbe_invalid"
+    # geo
+    GEO_IMPORT_INVALID = "geo_import_invalid"
+    GEO_ZONE_INVALID = "geo_zone_invalid"
 
 
 class RathausError(Exception):
