@@ -34,6 +34,11 @@ class ErrorCode(StrEnum):
     EXTERNAL_LOGIN_FAILED = "external_login_failed"
     STAFF_LOGIN_REQUIRED = "staff_login_required"
     SECOND_FACTOR_REQUIRED = "second_factor_required"
+    # parking
+    PARKING_NOT_ELIGIBLE = "parking_not_eligible"
+    PARKING_PERMIT_CONFLICT = "parking_permit_conflict"
+    PARKING_PERMIT_NOT_VALID = "parking_permit_not_valid"
+    PARKING_QUOTA_EXHAUSTED = "parking_quota_exhausted"
 
 
 class RathausError(Exception):
