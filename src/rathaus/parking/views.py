@@ -208,7 +208,13 @@ def verify(request: HttpRequest, token: str) -> HttpResponse:
     """What an enforcement officer sees after scanning the QR code: a big status, zone, plate.
     Anything wrong with the token gives "ungültig" with the reason, never an error page."""
     municipality = _municipality(request)
-    context: dict[str, Any] = {"today": timezone.localdate()}
+    context: dict[str, Any] = {
+        "today": timezone.localdate(),
+        "data": None,
+        "permit": None,
+        "visitor": None,
+        "reason": "",
+    }
     try:
         data = tokens.token_verify(municipality=municipality, token=token)
     except tokens.TokenError as error:
