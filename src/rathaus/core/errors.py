@@ -34,6 +34,9 @@ class ErrorCode(StrEnum):
     EXTERNAL_LOGIN_FAILED = "external_login_failed"
     STAFF_LOGIN_REQUIRED = "staff_login_required"
     SECOND_FACTOR_REQUIRED = "second_factor_required"
+    # geo
+    GEO_IMPORT_INVALID = "geo_import_invalid"
+    GEO_ZONE_INVALID = "geo_zone_invalid"
     # parking
     PARKING_NOT_ELIGIBLE = "parking_not_eligible"
     PARKING_PERMIT_CONFLICT = "parking_permit_conflict"
