@@ -42,6 +42,10 @@ class ErrorCode(StrEnum):
     PARKING_PERMIT_CONFLICT = "parking_permit_conflict"
     PARKING_PERMIT_NOT_VALID = "parking_permit_not_valid"
     PARKING_QUOTA_EXHAUSTED = "parking_quota_exhausted"
+    # payments
+    PAYMENT_ALREADY_PAID = "payment_already_paid"
+    PAYMENT_PROVIDER_NOT_AVAILABLE = "payment_provider_not_available"
+    PAYMENT_PROVIDER_ERROR = "payment_provider_error"
 
 
 class RathausError(Exception):
