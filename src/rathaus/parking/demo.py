@@ -46,6 +46,9 @@ RESIDENTS: dict[str, list[tuple[str, str, str, str, str, str, str]]] = {
         ("Gabler", "Max", "1979-03-02", "Admiral-Scheer-Str.", "14", "45130", "secondary"),
         ("Yilmaz", "Deniz", "1991-11-23", "Admiral-Scheer-Str.", "16", "45130", "main"),
     ],
+    "musterstadt": [
+        ("Mustermann", "Erika", "1984-08-12", "Lindenallee", "5", "33098", "main"),
+    ],
 }
 
 
@@ -98,9 +101,11 @@ def seed(municipality: Municipality, lines: list[str]) -> None:
             )
             for last, first, birth, street, number, postcode, residence in residents
         )
+    where = {
+        "essen": "Admiral-Scheer-Str. 12, 45130 Essen",
+        "musterstadt": "Lindenallee 5, 33098 Musterstadt",
+    }[slug]
     lines.append(
         f"{municipality.name}: Bewohnerparken – Erika Mustermann ist im Melderegister unter "
-        "Admiral-Scheer-Str. 12, 45130 Essen gemeldet"
-        if slug == "essen"
-        else f"{municipality.name}: Bewohnerparken veröffentlicht"
+        f"{where} gemeldet"
     )

@@ -172,7 +172,10 @@ class Permit(TenantScoped):
     (:attr:`effective_status`) until the nightly task stores it."""
 
     number = models.CharField(_("Ausweisnummer"), max_length=40)
-    zone_code = models.CharField(_("Zone"), max_length=40)
+    zone = models.ForeignKey(
+        "geo.Zone", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    zone_code = models.CharField(_("Zone"), max_length=60)
     zone_name = models.CharField(_("Zonenname"), max_length=200, blank=True)
     plate = models.CharField(_("Kennzeichen"), max_length=16)
     plate_key = models.CharField(max_length=16, db_index=True, editable=False)

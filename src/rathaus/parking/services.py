@@ -248,8 +248,7 @@ def permit_issue_for_case(*, case: Case, today: date | None = None) -> Permit | 
         fee=application.fee_amount,
         case=case,
     )
-    if hasattr(Permit, "zone_id"):
-        permit.zone = zone  # type: ignore[attr-defined]
+    permit.zone = zone
     if facts.replaces:
         permit.replaces = (
             Permit.objects.of(municipality)
@@ -413,13 +412,10 @@ def permits_recheck_residence(
 
 
 def _zone_of(permit: Permit) -> Any:
-    zone = getattr(permit, "zone", None)
-    if zone is not None:
-        return zone
-    try:
-        from rathaus.geo.models import Zone
-    except ImportError:  # pragma: no cover
-        return None
+    from rathaus.geo.models import Zone
+
+    if permit.zone_id is not None:
+        return permit.zone
     return Zone.objects.of(permit.municipality_id).filter(code=permit.zone_code).first()
 
 
