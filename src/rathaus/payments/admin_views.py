@@ -8,17 +8,19 @@ from uuid import UUID
 
 from django import forms
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from rathaus.accounts.models import StaffRole
 from rathaus.backoffice.access import StaffRequest, staff_member_required
 from rathaus.core.errors import ErrorCode, RathausError
 
 from . import services
-from .models import Payment
+from .models import Payment, PaymentSettings
 from .selectors import STATUS_FILTERS, payment_for_staff, payments_for_staff
 
 PAGE_SIZE = 50
@@ -51,6 +53,76 @@ class BookForm(forms.Form):
         error_messages={"required": _("Bitte geben Sie die Buchungsreferenz an.")},
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class SettingsForm(forms.ModelForm):
+    xbd_client_secret = forms.CharField(
+        label=_("XBezahldienste: Client-Secret"),
+        required=False,
+        widget=forms.PasswordInput(render_value=False),
+        help_text=_("Leer lassen, um den gespeicherten Wert zu behalten."),
+    )
+    xbd_notification_secret = forms.CharField(
+        label=_("XBezahldienste: Schlüssel für Benachrichtigungen (HMAC)"),
+        required=False,
+        widget=forms.PasswordInput(render_value=False),
+        help_text=_("Leer lassen, um den gespeicherten Wert zu behalten."),
+    )
+
+    class Meta:
+        model = PaymentSettings
+        fields = [
+            "invoice_enabled",
+            "recipient",
+            "iban",
+            "bic",
+            "bank_name",
+            "transfer_days",
+            "xbezahldienste_enabled",
+            "xbd_base_url",
+            "xbd_token_url",
+            "xbd_originator_id",
+            "xbd_endpoint_id",
+            "xbd_client_id",
+        ]
+
+    def clean_iban(self) -> str:
+        from rathaus.applications.formengine.fields import iban_checksum_ok, normalize_iban
+
+        value = normalize_iban(self.cleaned_data.get("iban") or "")
+        if value and not iban_checksum_ok(value):
+            raise forms.ValidationError(_("Diese IBAN ist ungültig (Prüfziffer)."))
+        return value
+
+    def clean(self) -> dict:
+        data = super().clean() or {}
+        if data.get("invoice_enabled") and not data.get("iban"):
+            self.add_error("iban", _("Für die Überweisung braucht es eine IBAN."))
+        if data.get("xbezahldienste_enabled") and not data.get("xbd_base_url"):
+            self.add_error("xbd_base_url", _("Für das ePayment braucht es die Basis-URL."))
+        return data
+
+
+@require_http_methods(["GET", "POST"])
+@staff_member_required
+def payment_settings(request: StaffRequest) -> HttpResponse:
+    if request.membership.role != StaffRole.ADMIN:
+        raise PermissionDenied
+    current = services.payment_settings(request.municipality)
+    form = SettingsForm(request.POST or None, instance=current)
+    if request.method == "POST" and form.is_valid():
+        values = {name: form.cleaned_data[name] for name in form.fields}
+        try:
+            services.payment_settings_update(
+                municipality=request.municipality, actor=request.user, values=values
+            )
+        except RathausError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, "Die Zahlungseinstellungen sind gespeichert.")
+            return redirect("payments_admin:settings")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "payments/admin_settings.html", {"form": form}, status=status)
 
 
 @require_GET

@@ -522,3 +522,29 @@ def payments_reconcile(*, older_than: timedelta = timedelta(minutes=10), limit: 
             # Touch it so the next run looks at the others first.
             Payment.objects.filter(pk=payment.pk).update(updated_at=timezone.now())
     return booked
+
+
+def payment_settings_update(
+    *, municipality: Municipality, actor: User, values: dict[str, Any]
+) -> PaymentSettings:
+    """A municipal admin changes how the municipality takes payments. An empty secret keeps
+    the stored one (secrets are never shown again)."""
+    found = membership(actor, municipality)
+    if not (
+        (found is not None and found.role == "admin")
+        or getattr(actor, "is_platform_operator", False)
+    ):
+        raise RathausError(
+            ErrorCode.PERMISSION_DENIED, "Nur die kommunale Administration ändert Zahlungsarten."
+        )
+    with transaction.atomic():
+        config, _created = PaymentSettings.objects.select_for_update().get_or_create(
+            municipality=municipality
+        )
+        for name, value in values.items():
+            if name in ("xbd_client_secret", "xbd_notification_secret") and not value:
+                continue
+            setattr(config, name, value)
+        config.save()
+    logger.info("payment settings of %s changed by user %s", municipality.slug, actor.pk)
+    return config

@@ -6,7 +6,7 @@ from django.test.utils import CaptureQueriesContext
 
 from rathaus.accounts.testing import login_citizen, login_staff
 from rathaus.cases.models import CaseState
-from rathaus.payments.models import Payment
+from rathaus.payments.models import Payment, PaymentSettings
 from rathaus.testing.factories import staff_user
 
 from .conftest import configure
@@ -156,3 +156,51 @@ def test_staff_list_query_count_does_not_grow(client, fee_service, citizen, cler
         response = client.get(f"{M}/verwaltung/zahlungen/")
     assert response.text.count('data-testid="payment-row"') == 6
     assert len(many) == len(few)
+
+
+SETTINGS_FORM = {
+    "invoice_enabled": "on",
+    "recipient": "Stadtkasse Musterstadt",
+    "iban": "DE02 1203 0000 0000 2020 51",
+    "bic": "BYLADEM1001",
+    "bank_name": "Bank",
+    "transfer_days": "14",
+    "xbezahldienste_enabled": "on",
+    "xbd_base_url": "https://epay.example/v1",
+    "xbd_token_url": "",
+    "xbd_originator_id": "musterstadt",
+    "xbd_endpoint_id": "rathaus",
+    "xbd_client_id": "client",
+    "xbd_client_secret": "",
+    "xbd_notification_secret": "",
+}
+
+
+def test_admin_configures_payments_and_secrets_are_kept(client, musterstadt, municipal_admin):
+    configure(musterstadt, xbd_client_secret="old-secret", xbd_notification_secret="old-hmac")
+    login_staff(client, municipal_admin)
+    url = f"{M}/verwaltung/zahlungen/einstellungen/"
+
+    page = client.get(url)
+    bad = client.post(url, {**SETTINGS_FORM, "iban": "DE00123"})
+    good = client.post(url, SETTINGS_FORM)
+
+    assert page.status_code == 200 and "old-secret" not in page.text
+    assert bad.status_code == 400 and "IBAN" in bad.text
+    assert good.status_code == 302
+    stored = PaymentSettings.objects.of(musterstadt).get()
+    assert stored.iban == "DE02120300000000202051" and stored.xbd_client_id == "client"
+    assert (stored.xbd_client_secret, stored.xbd_notification_secret) == ("old-secret", "old-hmac")
+    assert stored.enabled_providers == ["xbezahldienste", "invoice"]
+
+
+def test_only_admins_of_the_municipality_configure_payments(client, clerk, beispieldorf):
+    url = f"{M}/verwaltung/zahlungen/einstellungen/"
+    login_staff(client, clerk)
+    assert client.get(url).status_code == 403
+    assert client.post(url, SETTINGS_FORM).status_code == 403
+    client.logout()
+    from rathaus.accounts.models import StaffRole
+
+    login_staff(client, staff_user(beispieldorf, StaffRole.ADMIN, email="a@beispieldorf.example"))
+    assert client.get(url).status_code == 404
