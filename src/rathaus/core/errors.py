@@ -39,6 +39,15 @@ class ErrorCode(StrEnum):
     # geo
     GEO_IMPORT_INVALID = "geo_import_invalid"
     GEO_ZONE_INVALID = "geo_zone_invalid"
+    # parking
+    PARKING_NOT_ELIGIBLE = "parking_not_eligible"
+    PARKING_PERMIT_CONFLICT = "parking_permit_conflict"
+    PARKING_PERMIT_NOT_VALID = "parking_permit_not_valid"
+    PARKING_QUOTA_EXHAUSTED = "parking_quota_exhausted"
+    # payments
+    PAYMENT_ALREADY_PAID = "payment_already_paid"
+    PAYMENT_PROVIDER_NOT_AVAILABLE = "payment_provider_not_available"
+    PAYMENT_PROVIDER_ERROR = "payment_provider_error"
 
 
 class RathausError(Exception):

@@ -13,6 +13,7 @@ import sys
 import time
 from typing import Any
 
+from django.conf import settings
 from django.core.management import get_commands
 from django.core.management.base import BaseCommand
 
@@ -24,6 +25,11 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
         parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
         parser.add_argument("--workers", type=int, default=2)
+        parser.add_argument(
+            "--no-payment-simulator",
+            action="store_true",
+            help="den ePayment-Simulator (Demo-Zahlungen) nicht starten",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         env = dict(os.environ)
@@ -50,6 +56,10 @@ class Command(BaseCommand):
         if "worker" in get_commands():
             worker = [sys.executable, "-m", "rathaus.config.cli", "worker"]
             processes.append(subprocess.Popen(worker, env=env))  # noqa: S603 - fixed argv
+        # Optional helpers: if one cannot start (e.g. its port is taken) the demo still runs.
+        helpers: list[subprocess.Popen[bytes]] = []
+        if not options["no_payment_simulator"] and "payments_reconcile" in get_commands():
+            helpers.extend(self._payment_processes(env))
         self.stdout.write(
             self.style.SUCCESS(f"Rathaus läuft auf http://{host}:{port}/ (Strg-C beendet)")
         )
@@ -65,7 +75,7 @@ class Command(BaseCommand):
         self.stdout.write("  Konten siehe README.md (Passwort: rathaus-demo-2026)")
 
         def stop(*_: Any) -> None:
-            for process in processes:
+            for process in [*processes, *helpers]:
                 if process.poll() is None:
                     process.terminate()
 
@@ -77,8 +87,40 @@ class Command(BaseCommand):
             pass
         finally:
             stop()
-            for process in processes:
+            for process in [*processes, *helpers]:
                 try:
                     process.wait(timeout=15)
                 except subprocess.TimeoutExpired:
                     process.kill()
+
+    def _payment_processes(self, env: dict[str, str]) -> list[subprocess.Popen[bytes]]:
+        """The ePayment simulator the demo municipalities pay with, and the reconciliation of
+        payments whose browser never came back (see docs/payments.md)."""
+        from urllib.parse import urlsplit
+
+        url = str(getattr(settings, "RATHAUS_PAYMENT_SIMULATOR_URL", "http://127.0.0.1:8765"))
+        parts = urlsplit(url)
+        simulator = [
+            sys.executable,
+            "-m",
+            "rathaus.payments.simulator",
+            "--host",
+            parts.hostname or "127.0.0.1",
+            "--port",
+            str(parts.port or 8765),
+        ]
+        reconcile = [
+            sys.executable,
+            "-m",
+            "rathaus.config.cli",
+            "payments_reconcile",
+            "--older-than",
+            "2",
+            "--every",
+            "60",
+        ]
+        self.stdout.write(f"  ePayment-Simulator: {url}/")
+        return [
+            subprocess.Popen(simulator, env=env),  # noqa: S603 - fixed argv
+            subprocess.Popen(reconcile, env=env),  # noqa: S603 - fixed argv
+        ]
