@@ -17,3 +17,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {"rathaus": {"level": "INFO"}},
 }
+
+# Tests drive periodic jobs explicitly (rathaus.core.periodic.run_due_jobs); a worker started by
+# a test delivers and runs tasks only.
+RATHAUS_WORKER_PERIODIC = False

@@ -32,6 +32,7 @@ from .models import OutboxMessage, WorkerHeartbeat
 logger = logging.getLogger(__name__)
 
 HEARTBEAT_EVERY = 5.0  # seconds between two heartbeat writes
+PERIODIC_CHECK_EVERY = 30.0  # seconds between two looks at the periodic jobs
 
 
 def _refresh_connections() -> None:
@@ -49,8 +50,13 @@ class Worker:
         sleep: float | None = None,
         outbox: bool = True,
         tasks: bool = True,
+        periodic: bool | None = None,
     ) -> None:
         self.worker_id = worker_id or new_worker_id()
+        self.periodic = (
+            getattr(settings, "RATHAUS_WORKER_PERIODIC", True) if periodic is None else periodic
+        )
+        self._next_periodic_check = 0.0
         self.sleep = settings.RATHAUS_WORKER_SLEEP if sleep is None else sleep
         self.outbox = outbox
         self.tasks = tasks
@@ -124,8 +130,13 @@ class Worker:
         return done
 
     def step(self) -> int:
-        """One turn: at most one outbox message and one task."""
+        """One turn: due periodic jobs, at most one outbox message and one task."""
         worked = 0
+        if self.periodic and time.monotonic() >= self._next_periodic_check:
+            from rathaus.core.periodic import run_due_jobs
+
+            self._next_periodic_check = time.monotonic() + PERIODIC_CHECK_EVERY
+            worked += len(run_due_jobs())
         if self.outbox and outbox_has_due():
             worked += len(outbox_deliver_due(worker_id=self.worker_id, limit=1))
         if self.tasks and not self.stopping:

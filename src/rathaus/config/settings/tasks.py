@@ -28,3 +28,6 @@ RATHAUS_OUTBOX_LEASE_SECONDS = env_int("RATHAUS_OUTBOX_LEASE_SECONDS", 300)
 RATHAUS_WORKER_SLEEP = env_int("RATHAUS_WORKER_SLEEP", 1)
 # /healthz reports the worker as missing when no heartbeat is younger than this.
 RATHAUS_WORKER_HEARTBEAT_MAX_AGE = env_int("RATHAUS_WORKER_HEARTBEAT_MAX_AGE", 60)
+# Periodic jobs (reminders, reconciliation, monthly batches — rathaus.core.periodic) run in the
+# worker loop; switch off for workers that should only deliver.
+RATHAUS_WORKER_PERIODIC = env_bool("RATHAUS_WORKER_PERIODIC", True)
