@@ -56,6 +56,18 @@ class BookForm(forms.Form):
 
 
 class SettingsForm(forms.ModelForm):
+    xbd_base_url = forms.URLField(
+        label=_("XBezahldienste: Basis-URL"),
+        required=False,
+        assume_scheme="https",
+        help_text=_("z. B. https://epayment.example.de/xbezahldienste/v1"),
+    )
+    xbd_token_url = forms.URLField(
+        label=_("XBezahldienste: Token-URL (OAuth2)"),
+        required=False,
+        assume_scheme="https",
+        help_text=_("Leer: <Basis-URL>/oauth/token"),
+    )
     xbd_client_secret = forms.CharField(
         label=_("XBezahldienste: Client-Secret"),
         required=False,

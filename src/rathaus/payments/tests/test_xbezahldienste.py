@@ -248,3 +248,22 @@ def test_client_refuses_invalid_transaction_ids(simulator):
     )
     with pytest.raises(XBezahldiensteError):
         client.get_transaction("../../etc")
+
+
+def test_worker_periodic_job_queues_the_reconciliation(
+    client, fee_service, citizen, online_settings, simulator, settings
+):
+    from django_tasks_db.models import DBTaskResult
+
+    from rathaus.core.periodic import run_due_jobs
+    from rathaus.payments import tasks
+
+    payment = payment_of(case_with_fee(fee_service, citizen))
+    _press(_start(client, payment), "pay")
+    Payment.objects.filter(pk=payment.pk).update(updated_at=timezone.now() - timedelta(minutes=11))
+
+    assert "payments.reconcile" in run_due_jobs()
+    assert DBTaskResult.objects.filter(task_path__endswith="payments_reconcile_task").exists()
+    assert tasks.payments_reconcile_task.call() == 1
+    payment.refresh_from_db()
+    assert payment.status == Payment.Status.PAID

@@ -59,6 +59,7 @@ class Command(BaseCommand):
         # Optional helpers: if one cannot start (e.g. its port is taken) the demo still runs.
         helpers: list[subprocess.Popen[bytes]] = []
         if not options["no_payment_simulator"] and "payments_reconcile" in get_commands():
+            # (payments installed; its reconciliation runs in the worker's periodic jobs)
             helpers.extend(self._payment_processes(env))
         self.stdout.write(
             self.style.SUCCESS(f"Rathaus läuft auf http://{host}:{port}/ (Strg-C beendet)")
@@ -94,8 +95,7 @@ class Command(BaseCommand):
                     process.kill()
 
     def _payment_processes(self, env: dict[str, str]) -> list[subprocess.Popen[bytes]]:
-        """The ePayment simulator the demo municipalities pay with, and the reconciliation of
-        payments whose browser never came back (see docs/payments.md)."""
+        """The ePayment simulator the demo municipalities pay with (see docs/payments.md)."""
         from urllib.parse import urlsplit
 
         url = str(getattr(settings, "RATHAUS_PAYMENT_SIMULATOR_URL", "http://127.0.0.1:8765"))
@@ -109,18 +109,5 @@ class Command(BaseCommand):
             "--port",
             str(parts.port or 8765),
         ]
-        reconcile = [
-            sys.executable,
-            "-m",
-            "rathaus.config.cli",
-            "payments_reconcile",
-            "--older-than",
-            "2",
-            "--every",
-            "60",
-        ]
         self.stdout.write(f"  ePayment-Simulator: {url}/")
-        return [
-            subprocess.Popen(simulator, env=env),  # noqa: S603 - fixed argv
-            subprocess.Popen(reconcile, env=env),  # noqa: S603 - fixed argv
-        ]
+        return [subprocess.Popen(simulator, env=env)]  # noqa: S603 - fixed argv
