@@ -14,6 +14,7 @@ const copies = [
   ["@kern-ux/native/dist/fonts", "kern/fonts"],
   ["@kern-ux/native/LICENSE.md", "kern/LICENSE.md"],
   ["leaflet/dist/leaflet.js", "leaflet/leaflet.js"],
+  ["leaflet/dist/leaflet.js.map", "leaflet/leaflet.js.map"],
   ["leaflet/dist/leaflet.css", "leaflet/leaflet.css"],
   ["leaflet/dist/images", "leaflet/images"],
   ["leaflet/LICENSE", "leaflet/LICENSE"],

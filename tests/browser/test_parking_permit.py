@@ -62,12 +62,6 @@ def essen_online(db, settings):
     )
     service_definition_publish(municipality=essen, source=DEFINITION.read_text(), enable=True)
     simulator = Simulator(send_notifications=False).start()
-    # The site's CSP allows forms to post only to itself; Chromium applies ``form-action`` to the
-    # redirect to the payment platform too, so the provider's origin must be allowed (reported
-    # to the lead: belongs in the payments settings).
-    policy = settings.CONTENT_SECURITY_POLICY
-    directives = {**policy["DIRECTIVES"], "form-action": ["'self'", simulator.url]}
-    settings.CONTENT_SECURITY_POLICY = {**policy, "DIRECTIVES": directives}
     PaymentSettings.objects.update_or_create(
         municipality=essen,
         defaults={

@@ -8,6 +8,7 @@ other municipality's payment is a plain 404.
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
 from uuid import UUID
 
 from django.contrib import messages
@@ -41,7 +42,7 @@ def _payment(request: HttpRequest, public_id: UUID) -> Payment:
 def pay(request: HttpRequest, public_id: UUID) -> HttpResponse:
     payment = _payment(request, public_id)
     config = services.payment_settings(payment.municipality_id)
-    return render(
+    response = render(
         request,
         "payments/pay.html",
         {
@@ -52,6 +53,15 @@ def pay(request: HttpRequest, public_id: UUID) -> HttpResponse:
             and payment.status == Payment.Status.PENDING,
         },
     )
+    if config.xbezahldienste_enabled and config.xbd_base_url:
+        # The form on this page is answered with a redirect to the ePayment platform; browsers
+        # apply the CSP ``form-action`` to that redirect, so this page allows the platform's
+        # origin (and only this page).
+        parts = urlsplit(config.xbd_base_url)
+        response._csp_update = {  # type: ignore[attr-defined]
+            "form-action": [f"{parts.scheme}://{parts.netloc}"]
+        }
+    return response
 
 
 @require_POST

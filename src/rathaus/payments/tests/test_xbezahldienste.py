@@ -267,3 +267,15 @@ def test_worker_periodic_job_queues_the_reconciliation(
     assert tasks.payments_reconcile_task.call() == 1
     payment.refresh_from_db()
     assert payment.status == Payment.Status.PAID
+
+
+def test_pay_page_lets_its_form_lead_to_the_platform_and_nowhere_else(
+    client, fee_service, citizen, online_settings, simulator
+):
+    """Browsers apply CSP ``form-action`` to the redirect after the form: the pay page (only it)
+    allows the platform's origin."""
+    payment = payment_of(case_with_fee(fee_service, citizen))
+    policy = client.get(f"{M}/zahlung/{payment.public_id}/")["Content-Security-Policy"]
+    form_action = next(d for d in policy.split(";") if d.strip().startswith("form-action"))
+    assert simulator.url in form_action and "'self'" in form_action
+    assert simulator.url not in client.get(f"{M}/")["Content-Security-Policy"]
