@@ -25,6 +25,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from rathaus.accounts.models import TrustLevel
 from rathaus.accounts.trust import current_trust_level
+from rathaus.catalog import plugins
 from rathaus.catalog.definition import FormField, ServiceDefinition, Step, load_definition
 from rathaus.catalog.selectors import service_public
 from rathaus.core.decorators import municipality_required
@@ -232,6 +233,12 @@ def _step_context(
             }
             for s in steps
         ],
+        "step_notes": plugins.step_notes(
+            definition=definition,
+            step=step.key,
+            answers=effective_answers(definition, answers),
+            municipality=application.municipality,
+        ),
         "step_number": index + 1,
         "step_count": len(steps),
         "is_first": index == 0,

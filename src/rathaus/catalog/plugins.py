@@ -8,12 +8,15 @@ never knows a domain by name.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from .definition import DefinitionError, Problem, ServiceDefinition
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,10 @@ StepValidatorFn = Callable[..., Mapping[str, str]]
 # Called inside the decision's transaction with ``case``, ``outcome`` and ``notice`` (the notice
 # document): a domain issues what the decision grants (a permit, a register entry …).
 DecidedHook = Callable[..., None]
+# Shown above a step (e.g. "Ihre Anschrift liegt im Bewohnerparkgebiet A3"): called with
+# ``definition``, ``step`` (key), ``answers`` (the answers so far) and ``municipality``; returns
+# German sentences (may be empty).
+StepNotesFn = Callable[..., list[str]]
 
 
 @dataclass
@@ -46,6 +53,7 @@ class ServicePlugin:
     on_submit: SubmitHook | None = None
     step_validators: Mapping[str, StepValidatorFn] = field(default_factory=dict)
     on_decided: DecidedHook | None = None
+    step_notes: StepNotesFn | None = None
 
 
 _registry: dict[str, ServicePlugin] = {}
@@ -70,6 +78,24 @@ def resolve_fee(ref: str) -> FeeFn | None:
     plugin_name, _, fee_name = ref.partition(".")
     plugin = _registry.get(plugin_name)
     return plugin.fees.get(fee_name) if plugin else None
+
+
+def step_notes(
+    *, definition: ServiceDefinition, step: str, answers: Any, municipality: Any
+) -> list[str]:
+    """The plugin's notes for a step; a failing plugin shows nothing rather than an error."""
+    plugin = _registry.get(definition.plugin) if definition.plugin else None
+    if plugin is None or plugin.step_notes is None:
+        return []
+    try:
+        return list(
+            plugin.step_notes(
+                definition=definition, step=step, answers=answers, municipality=municipality
+            )
+        )
+    except Exception:  # notes are a convenience; never break the form over them
+        logger.exception("step notes of plugin %s failed", definition.plugin)
+        return []
 
 
 def resolve_step_validator(ref: str) -> StepValidatorFn | None:

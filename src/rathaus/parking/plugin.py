@@ -192,6 +192,20 @@ def fee(*, data: Mapping[str, Any], municipality: Any, **_: Any) -> Decimal:
         return Decimal("0")
 
 
+def step_notes(*, step: str, answers: Mapping[str, Any], municipality: Any, **_: Any) -> list[str]:
+    """After the address step, say which resident-parking area the address lies in."""
+    if step == "adresse" or municipality is None or "adresse" not in (answers or {}):
+        return []
+    match = services.zone_match(municipality=municipality, facts=facts_from(answers))
+    if match is None:
+        return []
+    zone = match.zone
+    return [
+        f"Ihre Anschrift liegt im Bewohnerparkgebiet „{zone.name}“ (Zone {zone.code}). "
+        "Der Parkausweis gilt in diesem Gebiet."
+    ]
+
+
 def on_decided(*, case: Any, outcome: str, notice: Any, **_: Any) -> None:
     from rathaus.cases.models import Outcome
 
@@ -214,4 +228,5 @@ PLUGIN = ServicePlugin(
         "period": period,
     },
     on_decided=on_decided,
+    step_notes=step_notes,
 )

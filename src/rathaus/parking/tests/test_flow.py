@@ -152,6 +152,18 @@ def test_address_outside_every_zone_is_refused_at_the_first_step(client, parking
     assert "liegt in keinem Bewohnerparkgebiet" in response.content.decode()
 
 
+def test_the_step_after_the_address_names_the_zone(client, parking_service, resident):
+    login_citizen(client, resident)
+    public_id = start(client)
+    assert (
+        "liegt im Bewohnerparkgebiet"
+        not in client.get(f"{BASE}/{public_id}/schritt/adresse/").content.decode()
+    )
+    response = post_step(client, public_id, "adresse", ADDRESS)
+    page = client.get(response["Location"]).content.decode()
+    assert f"(Zone {ZONE})" in page and "liegt im Bewohnerparkgebiet" in page
+
+
 def test_plate_format_and_over_length_vehicle(client, parking_service, resident):
     login_citizen(client, resident)
     public_id = start(client)
