@@ -34,6 +34,7 @@ class Kind:
     WITHDRAWN = "withdrawn"
     NOTE = "note"
     DOCUMENT_ADDED = "document_added"
+    PAYMENT_RECEIVED = "payment_received"
 
 
 # Events the applicant sees in the portal timeline (internal notes and assignment stay inside).
@@ -46,6 +47,7 @@ PUBLIC_KINDS = frozenset(
         Kind.DECIDED,
         Kind.CLOSED,
         Kind.WITHDRAWN,
+        Kind.PAYMENT_RECEIVED,
     }
 )
 
@@ -61,6 +63,7 @@ KIND_LABELS = {
     Kind.WITHDRAWN: "Zurückgezogen",
     Kind.NOTE: "Interne Notiz",
     Kind.DOCUMENT_ADDED: "Dokument zur Akte genommen",
+    Kind.PAYMENT_RECEIVED: "Zahlung eingegangen",
 }
 
 

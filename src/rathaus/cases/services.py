@@ -276,13 +276,88 @@ def case_open_for_application(*, application: Application) -> Case:
             email_link=tracking,
         )
         case.save(update_fields=["history_head", "history_length"])
-        if workflow.get("automatic_decision") and _checks_passed(application, definition):
+        payment_due = _payment_before_decision(
+            case=case, application=application, workflow=workflow
+        )
+        if (
+            workflow.get("automatic_decision")
+            and not payment_due
+            and _checks_passed(application, definition)
+        ):
             _decide(
                 case=case,
                 actor=None,
                 outcome=Outcome.GRANTED,
                 reasons="Alle Voraussetzungen sind nach den Angaben im Antrag erfüllt; die "
                 "automatischen Prüfungen waren ohne Beanstandung.",
+                action=Action.DECIDE_AUTOMATICALLY,
+            )
+    return case
+
+
+def _payment_before_decision(
+    *, case: Case, application: Application, workflow: dict[str, Any]
+) -> bool:
+    """With ``workflow.payment: before_decision`` and a fee above 0: create the payment (in the
+    opening transaction) and report that the decision has to wait for it."""
+    fee = application.fee_amount
+    if workflow.get("payment") != "before_decision" or fee is None or fee <= 0:
+        return False
+    from rathaus.payments.services import payment_create  # payments builds on cases
+
+    label = (application.fee_details or {}).get("label") or ""
+    payment_create(
+        municipality=case.municipality,
+        amount=fee,
+        purpose=f"{case.service.name}: {label}" if label else str(case.service.name),
+        reference=case.reference,
+        handler="cases.fee",
+        handler_ref=str(case.pk),
+        payer_email=case.applicant_email,
+        case=case,
+    )
+    return True
+
+
+def case_payment_received(*, case: Case, payment: Any) -> Case:
+    """The fee of the case is paid (called by the payments app inside its booking transaction).
+
+    Records the event, tells the applicant and — when the definition allows automatic decisions,
+    every check passed and the case is still "eingegangen" — decides now (§ 35a VwVfG).
+    """
+    with transaction.atomic():
+        case = lock_case(case.pk)
+        event = events.event_record(
+            case=case,
+            kind=Kind.PAYMENT_RECEIVED,
+            actor_label=SYSTEM_LABEL,
+            channel="system",
+            data={
+                "payment": str(payment.public_id),
+                "amount": str(payment.amount),
+                "provider": payment.provider,
+            },
+        )
+        amount = f"{payment.amount:.2f}".replace(".", ",")
+        _status_message(
+            case, event, "Zahlung eingegangen", f"Wir haben Ihre Zahlung über {amount} € erhalten."
+        )
+        _save(case)
+        application = case.application
+        definition = application.definition_version.data if application else {}
+        workflow = definition.get("workflow") or {}
+        if (
+            application is not None
+            and workflow.get("automatic_decision")
+            and case.state == CaseState.RECEIVED
+            and _checks_passed(application, definition)
+        ):
+            _decide(
+                case=case,
+                actor=None,
+                outcome=Outcome.GRANTED,
+                reasons="Alle Voraussetzungen sind nach den Angaben im Antrag erfüllt; die "
+                "automatischen Prüfungen waren ohne Beanstandung und die Gebühr ist bezahlt.",
                 action=Action.DECIDE_AUTOMATICALLY,
             )
     return case

@@ -34,6 +34,10 @@ class ErrorCode(StrEnum):
     EXTERNAL_LOGIN_FAILED = "external_login_failed"
     STAFF_LOGIN_REQUIRED = "staff_login_required"
     SECOND_FACTOR_REQUIRED = "second_factor_required"
+    # payments
+    PAYMENT_ALREADY_PAID = "payment_already_paid"
+    PAYMENT_PROVIDER_NOT_AVAILABLE = "payment_provider_not_available"
+    PAYMENT_PROVIDER_ERROR = "payment_provider_error"
 
 
 class RathausError(Exception):

@@ -264,6 +264,9 @@ class Workflow(Strict):
     automatic_decision: bool = False
     processing_days: int | None = Field(default=None, ge=1, le=3650)
     team: str | None = None
+    # "before_decision": submitting creates a payment for the fee (when > 0); the automatic
+    # decision waits until it is booked (see docs/payments.md).
+    payment: Literal["none", "before_decision"] = "none"
 
 
 class DocumentSpec(Strict):
