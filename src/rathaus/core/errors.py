@@ -38,6 +38,8 @@ class ErrorCode(StrEnum):
     PAYMENT_ALREADY_PAID = "payment_already_paid"
     PAYMENT_PROVIDER_NOT_AVAILABLE = "payment_provider_not_available"
     PAYMENT_PROVIDER_ERROR = "payment_provider_error"
+    # xgewerbe
+    XGEWERBE_INVALID = "xgewerbe_invalid"
 
 
 class RathausError(Exception):

@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
 class Kind(StrEnum):
@@ -103,6 +103,10 @@ class Address(_Base):
     city: str = ""
     district: str = Field(default="", description="ortsteil")
     country: str = Field(default="276", description="nationSchluessel (ISO 3166 numeric; 276 = DE)")
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.street or self.house_number or self.postcode or self.city)
 
 
 class Contact(_Base):
@@ -249,6 +253,11 @@ class Activity(_Base):
         value = value.replace(".", "")
         if value and not (len(value) == 5 and value.isdigit()):
             raise ValueError("WZ-2008-Schlüssel muss fünfstellig sein")
+        if value:
+            from .codelists import wz2008
+
+            if value not in wz2008():
+                raise ValueError(f"„{value}“ ist kein Schlüssel der WZ 2008")
         return value
 
 
@@ -292,7 +301,11 @@ class Closure(_Base):
 
 
 class Gewerbeanzeige(_Base):
-    """One trade notification (Anmeldung / Ummeldung / Abmeldung)."""
+    """One trade notification (Anmeldung / Ummeldung / Abmeldung).
+
+    A message for a recipient with a restricted field set (§ 3 GewAnzV) lacks some content;
+    parsed, such parts are empty (e.g. ``registration_reason == ""``). Completeness of a
+    citizen's notification is checked by the trade app, not here."""
 
     kind: Kind
     uuid: str = Field(description="uuid of the record (Satz)")
@@ -326,16 +339,6 @@ class Gewerbeanzeige(_Base):
     previous_trader: str = Field(default="", description="früherer Gewerbetreibender, GewA1 Nr. 26")
     change: Change | None = Field(default=None, description="GewA2 only")
     closure: Closure | None = Field(default=None, description="GewA3 only")
-
-    @model_validator(mode="after")
-    def _kind_parts(self) -> Gewerbeanzeige:
-        if self.kind == Kind.ANMELDUNG and not self.registration_reason:
-            raise ValueError("Anmeldung ohne Grund der Anmeldung")
-        if self.kind == Kind.UMMELDUNG and (self.change is None or not self.change.reasons):
-            raise ValueError("Ummeldung ohne Grund der Ummeldung")
-        if self.kind == Kind.ABMELDUNG and self.closure is None:
-            raise ValueError("Abmeldung ohne Grund der Abmeldung")
-        return self
 
     @property
     def summary_of_further_activities(self) -> str:
