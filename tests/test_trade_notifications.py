@@ -22,10 +22,13 @@ from rathaus.trade.models import Business, BusinessEvent
 from rathaus.trade.testing import (
     closure_answers,
     gmbh_answers,
+    pay,
     sole_trader_answers,
     submit,
     trade_services,
 )
+from rathaus.xgewerbe.models import Delivery
+from rathaus.xgewerbe.seed import seed_recipients
 
 pytestmark = pytest.mark.django_db
 
@@ -260,9 +263,16 @@ def test_fees_are_set_per_municipality(services, beispieldorf, citizen):
 # --- processing -------------------------------------------------------------------------------
 
 
-def test_complete_notification_gets_receipt_and_register_entry(services, citizen, events_seen):
+def test_complete_notification_gets_receipt_and_register_entry(
+    services, citizen, clerk, musterstadt, events_seen, settings, tmp_path
+):
+    settings.VAR_DIR = tmp_path
+    seed_recipients(musterstadt, [])
     application = submit(services["gewerbe-anmelden"], gmbh_answers(), citizen)
     case = application.case
+    assert case.state == CaseState.RECEIVED  # the certificate waits for the fee
+    assert not Business.objects.exists()
+    pay(application, clerk)
     case.refresh_from_db()
     assert case.state == CaseState.DECIDED and case.outcome == Outcome.GRANTED
     assert case.decided_automatically
@@ -278,6 +288,13 @@ def test_complete_notification_gets_receipt_and_register_entry(services, citizen
     assert event.case == case and event.wz_section == "S" and event.reason == "01"
     types = [e["type"] for e in events_seen]
     assert "trade.notification_received" in types and "trade.register_changed" in types
+    groups = set(Delivery.objects.filter(case=case).values_list("recipient__group", flat=True))
+    # a craft business with a non-EU director: chamber of crafts and foreigners' authority too
+    assert {"hwk", "ihk", "finanzamt", "auslaenderbehoerde"} <= {g.lower() for g in groups}
+    xml = {d.group: d.xml for d in Delivery.objects.filter(case=case)}
+    assert "1985-04-02" in xml["ihk"]  # birth date (Nr. 8) goes to the chamber
+    assert "1985-04-02" not in xml["eichbehoerde"]  # but not to weights and measures
+    assert "96021" in xml["eichbehoerde"]
 
 
 def test_doubtful_notification_goes_to_a_clerk_with_reasons(services, citizen):
@@ -294,8 +311,8 @@ def test_doubtful_notification_goes_to_a_clerk_with_reasons(services, citizen):
     assert not Business.objects.exists()
 
 
-def test_change_and_closure_update_the_register(services, citizen):
-    submit(services["gewerbe-anmelden"], gmbh_answers(), citizen)
+def test_change_and_closure_update_the_register(services, citizen, clerk):
+    pay(submit(services["gewerbe-anmelden"], gmbh_answers(), citizen), clerk)
     business = Business.objects.get()
     closure = closure_answers()
     application = submit(services["gewerbe-abmelden"], closure, citizen)
@@ -306,8 +323,8 @@ def test_change_and_closure_update_the_register(services, citizen):
     assert [e.kind for e in business.events.order_by("pk")] == ["anmeldung", "abmeldung"]
 
 
-def test_change_notification_finds_the_business_by_number(services, citizen):
-    submit(services["gewerbe-anmelden"], gmbh_answers(), citizen)
+def test_change_notification_finds_the_business_by_number(services, citizen, clerk):
+    pay(submit(services["gewerbe-anmelden"], gmbh_answers(), citizen), clerk)
     business = Business.objects.get()
     answers = copy.deepcopy(gmbh_answers())
     for step in ("grund", "erlaubnisse"):
@@ -326,6 +343,8 @@ def test_change_notification_finds_the_business_by_number(services, citizen):
         "alte_anschrift": {"street": "Marktplatz 3", "postcode": "33098", "city": "Musterstadt"},
     }
     application = submit(services["gewerbe-ummelden"], answers, citizen)
+    pay(application, clerk)
+    application.case.refresh_from_db()
     assert application.case.state == CaseState.DECIDED
     business.refresh_from_db()
     assert business.street == "Bahnhofstraße 9" and business.status == Business.Status.ACTIVE

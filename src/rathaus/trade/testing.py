@@ -151,3 +151,12 @@ def submit(service: Service, answers: dict[str, Any], applicant: Any = None) -> 
     application.completed_steps = [s.key for s in definition.steps]
     application.save(update_fields=["data", "completed_steps"])
     return application_submit(application=application, actor=applicant)
+
+
+def pay(application: Application, staff: Any) -> None:
+    """Book the case fee as staff would book an incoming bank transfer."""
+    from rathaus.payments.models import Payment
+    from rathaus.payments.services import payment_mark_paid
+
+    payment = Payment.objects.get(case=application.case)
+    payment_mark_paid(payment=payment, provider_reference="Kontoauszug 1/2026", actor=staff)
