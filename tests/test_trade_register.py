@@ -119,3 +119,27 @@ def test_bad_incoming_messages_are_refused(musterstadt, xml):
     with pytest.raises(RathausError):
         notification_receive(municipality=musterstadt, xml=xml)
     assert not Business.objects.exists()
+
+
+def test_basic_information_is_answered_automatically(musterstadt, register, citizen):
+    from rathaus.cases.models import CaseState
+    from rathaus.catalog.models import Service
+    from rathaus.records.models import Document
+    from rathaus.trade.testing import submit
+
+    trade_services(musterstadt)
+    service = Service.objects.of(musterstadt).get(key="gewerbeauskunft")
+    basic = {"anfrage": {"art": "einfach", "name": "Bäckerei Korn", "email": "a@example.org"}}
+    case = submit(service, basic, citizen).case
+    assert case.state == CaseState.DECIDED
+    assert Document.objects.filter(file__case=case, kind=Document.Kind.NOTICE).exists()
+    extended = {
+        "anfrage": {
+            "art": "erweitert",
+            "name": "Bäckerei Korn",
+            "interesse": "Offene Rechnung Nr. 17 vom 1.2.",
+            "email": "a@example.org",
+        }
+    }
+    case = submit(service, extended, citizen).case
+    assert case.state == CaseState.RECEIVED  # a clerk weighs the legitimate interest
