@@ -196,7 +196,7 @@ def step_notes(*, step: str, answers: Mapping[str, Any], municipality: Any, **_:
     """After the address step, say which resident-parking area the address lies in."""
     if step == "adresse" or municipality is None or "adresse" not in (answers or {}):
         return []
-    match = services.zone_match(municipality=municipality, facts=facts_from(answers))
+    match = services.zone_match(municipality=municipality, facts=facts_from(dict(answers)))
     if match is None:
         return []
     zone = match.zone
