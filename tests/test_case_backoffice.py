@@ -242,3 +242,21 @@ def test_counter_start_records_channel(client, worker, dog_service):
     application.refresh_from_db()
     assert application.status == Application.Status.SUBMITTED
     assert application.entered_by == worker
+
+
+def test_areas_page_lists_what_the_role_may_open(client, musterstadt, clerk, municipal_admin):
+    from rathaus.accounts.testing import login_staff
+
+    login_staff(client, clerk)
+    page = client.get("/m/musterstadt/verwaltung/bereiche/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Gewerberegister" in html and "Bewohnerparkausweise" in html
+    assert "Leistungen" not in html  # admin only
+    for line in html.split('href="')[1:]:
+        url = line.split('"', 1)[0]
+        if url.startswith("/m/musterstadt/verwaltung/") and "abmelden" not in url:
+            assert client.get(url).status_code == 200, url
+    client.logout()
+    login_staff(client, municipal_admin)
+    assert "Leistungen" in client.get("/m/musterstadt/verwaltung/bereiche/").content.decode()

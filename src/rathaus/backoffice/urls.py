@@ -15,4 +15,5 @@ urlpatterns = [
         name="document",
     ),
     path("schalter/", views.counter_start, name="counter"),
+    path("bereiche/", views.areas, name="areas"),
 ]

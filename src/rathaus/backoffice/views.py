@@ -7,7 +7,7 @@ happened and links to the current state.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.db.models import Prefetch
@@ -15,6 +15,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from rathaus.accounts.models import StaffRole
@@ -45,6 +46,9 @@ from .forms import (
     QuestionForm,
     VersionForm,
 )
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 @require_safe
@@ -86,6 +90,78 @@ def inbox(request: StaffRequest) -> HttpResponse:
 
 
 home = inbox
+
+# The back office's areas: (URL name, title, description, for admins only). Areas whose pages
+# refuse clerks are listed for admins only, so a clerk sees only what they may open.
+AREAS: list[tuple[str, StrOrPromise, StrOrPromise, bool]] = [
+    (
+        "backoffice:inbox",
+        gettext_lazy("Vorgänge"),
+        gettext_lazy("Eingegangene Anträge bearbeiten, Rückfragen stellen, entscheiden."),
+        False,
+    ),
+    (
+        "payments_admin:list",
+        gettext_lazy("Zahlungen"),
+        gettext_lazy("Offene Zahlungen, Überweisungen buchen."),
+        False,
+    ),
+    (
+        "parking_admin:register",
+        gettext_lazy("Bewohnerparkausweise"),
+        gettext_lazy("Ausweisregister je Zone, Auslastung, manuelle Prüfungen, Widerruf."),
+        False,
+    ),
+    (
+        "geo_admin:list",
+        gettext_lazy("Parkzonen und Adressen"),
+        gettext_lazy(
+            "Zonen und Adressregister einsehen; Administration: importieren und bearbeiten."
+        ),
+        False,
+    ),
+    (
+        "trade_admin:register",
+        gettext_lazy("Gewerberegister"),
+        gettext_lazy("Betriebe mit ihrer Geschichte, Registerauszüge, Monatsstatistik."),
+        False,
+    ),
+    (
+        "xgewerbe_admin:recipients",
+        gettext_lazy("Empfänger der Gewerbeanzeigen"),
+        gettext_lazy("Empfangsberechtigte Stellen nach § 3 GewAnzV und ihre Zustellungen."),
+        True,
+    ),
+    (
+        "catalog_admin:list",
+        gettext_lazy("Leistungen"),
+        gettext_lazy("Leistungen ein- und ausschalten, Texte und Gebühren ändern, importieren."),
+        True,
+    ),
+    (
+        "integrations:deliveries",
+        gettext_lazy("Zustellungen"),
+        gettext_lazy("Fehlgeschlagene Zustellungen ansehen und erneut senden."),
+        True,
+    ),
+]
+
+
+@staff_member_required
+def areas(request: StaffRequest) -> HttpResponse:
+    is_admin = request.membership.role == StaffRole.ADMIN
+    return render(
+        request,
+        "backoffice/areas.html",
+        {
+            "areas": [
+                {"url": reverse(name), "title": title, "description": description}
+                for name, title, description, admin_only in AREAS
+                if is_admin or not admin_only
+            ],
+            "nav_active": "areas",
+        },
+    )
 
 
 def _case_or_404(request: StaffRequest, pk: int) -> Case:
