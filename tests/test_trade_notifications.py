@@ -264,7 +264,7 @@ def test_fees_are_set_per_municipality(services, beispieldorf, citizen):
 
 
 def test_complete_notification_gets_receipt_and_register_entry(
-    services, citizen, clerk, musterstadt, events_seen, settings, tmp_path
+    services, citizen, clerk, musterstadt, events_seen, settings, tmp_path, monkeypatch
 ):
     settings.VAR_DIR = tmp_path
     seed_recipients(musterstadt, [])
@@ -272,6 +272,17 @@ def test_complete_notification_gets_receipt_and_register_entry(
     case = application.case
     assert case.state == CaseState.RECEIVED  # the certificate waits for the fee
     assert not Business.objects.exists()
+    from rathaus.cases import services as case_services
+
+    original_notice_issue = case_services.notice_issue
+    numbers_when_rendered = []
+
+    def notice_issue(**kwargs):
+        # the certificate shows the business number: the entry exists when it is rendered
+        numbers_when_rendered.extend(Business.objects.values_list("number", flat=True))
+        return original_notice_issue(**kwargs)
+
+    monkeypatch.setattr(case_services, "notice_issue", notice_issue)
     pay(application, clerk)
     case.refresh_from_db()
     assert case.state == CaseState.DECIDED and case.outcome == Outcome.GRANTED
@@ -281,6 +292,7 @@ def test_complete_notification_gets_receipt_and_register_entry(
     content = notice.versions.get().content.open("rb").read()
     assert content.startswith(b"%PDF")
     business = Business.objects.get(municipality=case.municipality)
+    assert numbers_when_rendered == [business.number]
     assert business.name == "Schnittpunkt Haar & Pflege GmbH"
     assert business.main_wz == "96021" and business.wz_codes == ["96021", "47919"]
     assert business.persons == ["Julia Schneider", "Mehmet Yıldız"]

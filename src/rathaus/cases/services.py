@@ -589,6 +589,13 @@ def case_answer_question(
     return case
 
 
+def _service_plugin(case: Case) -> plugins.ServicePlugin | None:
+    """The plugin the case's definition names (None for a purely declarative service)."""
+    application = case.application
+    plugin_name = (application.definition_version.data or {}).get("plugin") if application else None
+    return plugins.get(plugin_name) if plugin_name else None
+
+
 def _decide(
     *, case: Case, actor: User | None, outcome: str, reasons: str, action: Action
 ) -> Document:
@@ -598,6 +605,9 @@ def _decide(
     case.outcome = outcome
     case.decided_automatically = automatic
     case.decided_at = timezone.now()
+    plugin = _service_plugin(case)
+    if plugin is not None and plugin.on_deciding is not None:
+        plugin.on_deciding(case=case, outcome=outcome)
     notice = notice_issue(case=case, outcome=outcome, reasons=reasons, actor=actor)
     event = _staff_event(
         case,
@@ -618,9 +628,6 @@ def _decide(
         dedupe_key=f"case-{case.pk}-event-{event.seq}",
     )
     _save(case, "state", "outcome", "decided_automatically", "decided_at")
-    application = case.application
-    plugin_name = (application.definition_version.data or {}).get("plugin") if application else None
-    plugin = plugins.get(plugin_name) if plugin_name else None
     if plugin is not None and plugin.on_decided is not None:
         plugin.on_decided(case=case, outcome=outcome, notice=notice)
     return notice

@@ -36,6 +36,9 @@ StepValidatorFn = Callable[..., Mapping[str, str]]
 # Called inside the decision's transaction with ``case``, ``outcome`` and ``notice`` (the notice
 # document): a domain issues what the decision grants (a permit, a register entry …).
 DecidedHook = Callable[..., None]
+# Called inside the decision's transaction BEFORE the notice is rendered, with ``case`` and
+# ``outcome``: a domain writes what the notice must show (a register entry and its number).
+DecidingHook = Callable[..., None]
 # Shown above a step (e.g. "Ihre Anschrift liegt im Bewohnerparkgebiet A3"): called with
 # ``definition``, ``step`` (key), ``answers`` (the answers so far) and ``municipality``; returns
 # German sentences (may be empty).
@@ -52,6 +55,7 @@ class ServicePlugin:
     fees: Mapping[str, FeeFn] = field(default_factory=dict)
     on_submit: SubmitHook | None = None
     step_validators: Mapping[str, StepValidatorFn] = field(default_factory=dict)
+    on_deciding: DecidingHook | None = None
     on_decided: DecidedHook | None = None
     step_notes: StepNotesFn | None = None
 

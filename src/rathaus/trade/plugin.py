@@ -413,7 +413,9 @@ def on_submit(
     notification_received_publish(application=application)
 
 
-def on_decided(*, case: Any, outcome: str, notice: Any) -> None:
+def on_deciding(*, case: Any, outcome: str) -> None:
+    """The register entry (and so the business number) exists before the receipt certificate is
+    rendered, which shows it."""
     from .services import register_apply_case
 
     if outcome in ("granted", "partly_granted"):
@@ -431,6 +433,7 @@ plugin = ServicePlugin(
         "info_basic": check_info_basic,
     },
     fees={"fee": fee},
+    on_deciding=on_deciding,
     step_validators={
         "register_entry": validate_register_entry,
         "persons": validate_persons,
@@ -441,5 +444,4 @@ plugin = ServicePlugin(
         "change": validate_change,
     },
     on_submit=on_submit,
-    on_decided=on_decided,
 )

@@ -177,7 +177,7 @@ def register_apply(
 
 
 def register_apply_case(*, case: Any) -> BusinessEvent | None:
-    """``on_decided``: the notification of a decided case into the register, then distributed
+    """``on_deciding``: the notification of a decided case into the register, then distributed
     to the recipient authorities (inside the decision's transaction: the outbox rows commit with
     it)."""
     application = case.application
