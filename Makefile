@@ -78,3 +78,14 @@ worker: deps
 
 clean:
 	rm -rf $(VENV) frontend/node_modules src/rathaus/static/vendor var
+
+## make bench: the benchmark suite (docs/performance.md) on SQLite, then on PostgreSQL when
+## DATABASE_URL is set; 1 M cases, long. make bench-quick: a small version (about two minutes).
+.PHONY: bench bench-quick
+bench: deps-dev assets
+	@$(PY) -m bench.run --db sqlite
+	@if [ -n "$$DATABASE_URL" ]; then $(PY) -m bench.run --db postgres; fi
+
+bench-quick: deps-dev assets
+	@$(PY) -m bench.run --db sqlite --quick
+	@if [ -n "$$DATABASE_URL" ]; then $(PY) -m bench.run --db postgres --quick; fi

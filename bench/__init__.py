@@ -1,0 +1,1 @@
+"""The benchmark suite (``make bench``, ``make bench-quick``); see docs/performance.md."""
