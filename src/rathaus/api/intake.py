@@ -15,6 +15,7 @@ from typing import Any
 
 from authlib.jose import JsonWebEncryption, JsonWebKey
 from authlib.jose.errors import JoseError
+from cryptography.exceptions import InvalidTag
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
@@ -83,7 +84,7 @@ def decrypt(*, municipality: Municipality, token: bytes) -> dict[str, Any]:
     try:
         result = _jwe.deserialize_compact(text, JsonWebKey.import_key(found.private_pem))
         payload = json.loads(result["payload"])
-    except (JoseError, ValueError, TypeError, KeyError) as exc:
+    except (JoseError, ValueError, TypeError, KeyError, InvalidTag) as exc:
         raise ApiError(
             ErrorCode.DECRYPTION_FAILED, "Der Inhalt ließ sich nicht entschlüsseln."
         ) from exc

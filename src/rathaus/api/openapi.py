@@ -147,7 +147,15 @@ def _operation(ep: Endpoint, names: dict[type[BaseModel], str]) -> dict[str, Any
         if ep.scope:
             codes.add(403)
     if ep.method == "POST" and ep.auth:
-        codes |= {409, 400, 413, 415}
+        codes |= {409, 400, 413, 415, 422}
+    if ep.method in ("POST", "PATCH"):
+        codes |= {400, 413, 415, 422}
+    if ep.if_match != "none":
+        codes.add(412)
+    if ep.if_match == "required":
+        codes.add(428)
+    if ep.query:
+        codes.add(422)
     codes.add(405)
     for code in sorted(codes):
         responses[str(code)] = _problem(ERROR_TEXT.get(code, "Fehler"))
