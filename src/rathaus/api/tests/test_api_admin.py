@@ -76,3 +76,24 @@ def test_delivery_history_and_replay(municipal_admin, full_api, case, settings):
     assert page.status_code == 200 and delivery.event_id in page.content.decode()
     response = http.post(f"{BASE}zustellungen/{delivery.pk}/erneut/")
     assert response.status_code == 302
+
+
+def test_demo_credentials_from_docs_work(musterstadt, dog_service, case):
+    from rathaus.api.seed import seed_demo_clients
+
+    lines: list[str] = []
+    seed_demo_clients(musterstadt, lines)
+    seed_demo_clients(musterstadt, lines)  # idempotent
+    assert ApiClient.objects.count() == 2
+    assert Api("rk_demo-musterstadt-fachverfahren-schluessel").get("/cases").status_code == 200
+    http = Client()
+    token = http.post(
+        "/api/v1/oauth/token",
+        "grant_type=client_credentials&client_id=demo-musterstadt-lesen"
+        "&client_secret=rs_demo-musterstadt-lesen-geheim",
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert token.status_code == 200
+    reader = Api(token.json()["access_token"])
+    assert reader.get(f"/cases/{case.reference}").status_code == 200
+    assert reader.post(f"/cases/{case.reference}/claim").status_code == 403
