@@ -101,7 +101,11 @@ def receipt_issue(*, case: Case, file: CaseFile, application: Application) -> Do
     )
 
 
-def notice_issue(*, case: Case, outcome: str, reasons: str, actor: User | None) -> Document:
+def notice_issue(
+    *, case: Case, outcome: str, reasons: str, actor: User | None, automatic: bool | None = None
+) -> Document:
+    """The notice PDF. ``automatic`` defaults to "no person decided" (``actor is None``); a
+    Fachverfahren deciding through the API passes ``automatic=False``."""
     spec = _document_spec(case, "notice")
     title = _title(spec, "Bescheid")
     templates = ["records/pdf/notice.html"]
@@ -116,7 +120,7 @@ def notice_issue(*, case: Case, outcome: str, reasons: str, actor: User | None) 
             "outcome": outcome,
             "outcome_label": Outcome(outcome).label,
             "reasons": reasons,
-            "automatic": actor is None,
+            "automatic": (actor is None) if automatic is None else automatic,
         },
     )
     return document_add(

@@ -18,6 +18,7 @@ from typing import Any
 from django.utils import timezone
 
 from rathaus.accounts.models import User
+from rathaus.integrations import domain_events
 
 from .models import Case, CaseEvent
 
@@ -64,6 +65,20 @@ KIND_LABELS = {
     Kind.NOTE: "Interne Notiz",
     Kind.DOCUMENT_ADDED: "Dokument zur Akte genommen",
     Kind.PAYMENT_RECEIVED: "Zahlung eingegangen",
+}
+
+
+# History kinds announced as domain events (webhooks of the API); notes and assignments stay
+# inside. The one place where case history becomes ``case.*`` events.
+EVENT_TYPES = {
+    Kind.OPENED: "case.submitted",
+    Kind.STARTED: "case.state_changed",
+    Kind.CLOSED: "case.state_changed",
+    Kind.WITHDRAWN: "case.state_changed",
+    Kind.QUESTION_ASKED: "case.question_asked",
+    Kind.QUESTION_ANSWERED: "case.answered",
+    Kind.DECIDED: "case.decided",
+    Kind.DOCUMENT_ADDED: "document.added",
 }
 
 
@@ -152,7 +167,33 @@ def event_record(
     event.save()
     case.history_head = event.hash
     case.history_length = event.seq
+    _announce(case, event)
     return event
+
+
+def _announce(case: Case, event: CaseEvent) -> None:
+    """Publish the event as a domain event, inside the transaction that records it."""
+    event_type = EVENT_TYPES.get(event.kind)
+    if event_type is None:
+        return
+    domain_events.publish(
+        municipality=case.municipality,
+        type=event_type,
+        subject=case.reference,
+        data={
+            "reference": case.reference,
+            "service": case.service.key,
+            "state": case.state,
+            "outcome": case.outcome,
+            "seq": event.seq,
+            "kind": event.kind,
+            "actor": event.actor_label,
+            "channel": event.channel,
+            "time": _timestamp(event),
+            "details": event.data,
+        },
+        case=case,
+    )
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -47,6 +48,28 @@ from .selectors import case_visible_to
 from .workflow import Action, ensure_allowed
 
 SYSTEM_LABEL = "Automatische Bearbeitung"
+
+
+@dataclass(frozen=True)
+class ExternalActor:
+    """A specialist system (Fachverfahren) acting on cases through the API, in place of a clerk.
+
+    Not a user: the history shows ``label`` (e.g. "Fachverfahren: Hundesteuer") and the channel
+    ``api``; it never becomes the assignee. It may work on the cases of its municipality and, when
+    ``service_ids`` is given, only on those services (anything else is "not found").
+    """
+
+    label: str
+    municipality_id: int
+    service_ids: frozenset[int] | None = None
+    channel: str = "api"
+
+
+Actor = User | ExternalActor
+
+
+def _user(actor: Actor | None) -> User | None:
+    return actor if isinstance(actor, User) else None
 
 
 # --- reference numbers -------------------------------------------------------------------------
@@ -111,8 +134,21 @@ def _save(case: Case, *fields: str) -> None:
     case.save(update_fields=[*fields, "version", "history_head", "history_length", "updated_at"])
 
 
-def ensure_staff_can(actor: User, action: Action, case: Case) -> None:
-    """Staff may work on the cases they see; assigning to others needs team lead or admin."""
+def ensure_staff_can(actor: Actor, action: Action, case: Case) -> None:
+    """Staff may work on the cases they see; assigning to others needs team lead or admin.
+
+    An :class:`ExternalActor` may work on its municipality's cases of its services, but never
+    assign them to people."""
+    if isinstance(actor, ExternalActor):
+        if case.municipality_id != actor.municipality_id or (
+            actor.service_ids is not None and case.service_id not in actor.service_ids
+        ):
+            raise RathausError(ErrorCode.NOT_FOUND, "Vorgang nicht gefunden.")
+        if action == Action.ASSIGN:
+            raise RathausError(
+                ErrorCode.PERMISSION_DENIED, "Ein Fachverfahren kann Vorgänge nicht zuweisen."
+            )
+        return
     found = membership(actor, case.municipality)
     if found is None or not case_visible_to(case=case, user=actor, membership=found):
         raise RathausError(ErrorCode.NOT_FOUND, "Vorgang nicht gefunden.")
@@ -419,7 +455,11 @@ def case_by_tracking_token(*, municipality: Municipality, token: str) -> Case | 
 # --- staff actions -----------------------------------------------------------------------------
 
 
-def _staff_event(case: Case, kind: str, actor: User | None, **data: Any) -> events.CaseEvent:
+def _staff_event(case: Case, kind: str, actor: Actor | None, **data: Any) -> events.CaseEvent:
+    if isinstance(actor, ExternalActor):
+        return events.event_record(
+            case=case, kind=kind, actor_label=actor.label, channel=actor.channel, data=data
+        )
     return events.event_record(
         case=case,
         kind=kind,
@@ -440,15 +480,18 @@ def _status_message(case: Case, event: events.CaseEvent, subject: str, body: str
     )
 
 
-def case_claim(*, case: Case, actor: User, version: int) -> Case:
-    """Take the case over (assign it to oneself)."""
+def case_claim(*, case: Case, actor: Actor, version: int) -> Case:
+    """Take the case over (assign it to oneself). A Fachverfahren claiming a case records that it
+    handles it now; the assignee stays as it was."""
     with transaction.atomic():
         case = lock_case(case.pk)
         _ensure_version(case, version)
         ensure_staff_can(actor, Action.CLAIM, case)
         ensure_allowed(case, Action.CLAIM)
-        case.assignee = actor
-        _staff_event(case, Kind.CLAIMED, actor, assignee=actor.pk)
+        user = _user(actor)
+        if user is not None:
+            case.assignee = user
+        _staff_event(case, Kind.CLAIMED, actor, assignee=user.pk if user else case.assignee_id)
         _save(case, "assignee")
     return case
 
@@ -478,7 +521,7 @@ def case_assign(*, case: Case, actor: User, version: int, assignee: User | None)
     return case
 
 
-def case_start(*, case: Case, actor: User, version: int) -> Case:
+def case_start(*, case: Case, actor: Actor, version: int) -> Case:
     """Begin working on the case (eingegangen → in Bearbeitung); claims it if unassigned."""
     with transaction.atomic():
         case = lock_case(case.pk)
@@ -486,7 +529,7 @@ def case_start(*, case: Case, actor: User, version: int) -> Case:
         ensure_staff_can(actor, Action.START, case)
         ensure_allowed(case, Action.START)
         case.state = CaseState.IN_PROGRESS
-        if case.assignee_id is None:
+        if case.assignee_id is None and isinstance(actor, User):
             case.assignee = actor
         event = _staff_event(case, Kind.STARTED, actor)
         _status_message(case, event, "Ihr Antrag wird bearbeitet")
@@ -495,7 +538,7 @@ def case_start(*, case: Case, actor: User, version: int) -> Case:
 
 
 def case_ask_question(
-    *, case: Case, actor: User, version: int, text: str, deadline: date | None
+    *, case: Case, actor: Actor, version: int, text: str, deadline: date | None
 ) -> CaseQuestion:
     """Ask the applicant a question (in Bearbeitung → Rückfrage)."""
     text = text.strip()
@@ -515,7 +558,7 @@ def case_ask_question(
             case=case,
             text=text,
             deadline=deadline,
-            asked_by=actor,
+            asked_by=_user(actor),
         )
         case.state = CaseState.QUESTION
         event = _staff_event(
@@ -597,7 +640,13 @@ def _service_plugin(case: Case) -> plugins.ServicePlugin | None:
 
 
 def _decide(
-    *, case: Case, actor: User | None, outcome: str, reasons: str, action: Action
+    *,
+    case: Case,
+    actor: Actor | None,
+    outcome: str,
+    reasons: str,
+    action: Action,
+    notice_pdf: tuple[str, bytes] | None = None,
 ) -> Document:
     ensure_allowed(case, action)
     automatic = action == Action.DECIDE_AUTOMATICALLY
@@ -608,7 +657,22 @@ def _decide(
     plugin = _service_plugin(case)
     if plugin is not None and plugin.on_deciding is not None:
         plugin.on_deciding(case=case, outcome=outcome)
-    notice = notice_issue(case=case, outcome=outcome, reasons=reasons, actor=actor)
+    if notice_pdf is not None:
+        filename, content = notice_pdf
+        notice = document_add(
+            file=file_open(case=case),
+            title="Bescheid",
+            kind=Document.Kind.NOTICE,
+            origin=Document.Origin.STAFF,
+            content=content,
+            content_type="application/pdf",
+            filename=filename or f"Bescheid-{case.reference}.pdf".replace("/", "-"),
+            actor=_user(actor),
+        )
+    else:
+        notice = notice_issue(
+            case=case, outcome=outcome, reasons=reasons, actor=_user(actor), automatic=automatic
+        )
     event = _staff_event(
         case,
         Kind.DECIDED,
@@ -633,10 +697,23 @@ def _decide(
     return notice
 
 
-def case_decide(*, case: Case, actor: User, version: int, outcome: str, reasons: str) -> Case:
-    """Decide the case and issue the notice (PDF/A), delivered to the applicant's postbox."""
+def case_decide(
+    *,
+    case: Case,
+    actor: Actor,
+    version: int,
+    outcome: str,
+    reasons: str,
+    notice_pdf: tuple[str, bytes] | None = None,
+) -> Case:
+    """Decide the case and issue the notice (PDF/A), delivered to the applicant's postbox.
+
+    ``notice_pdf`` (filename, content) is a notice the deciding system made itself (a
+    Fachverfahren): that PDF becomes the notice instead of the generated one."""
     if outcome not in Outcome.values:
         raise RathausError(ErrorCode.INVALID_INPUT, "Bitte wählen Sie eine Entscheidung.")
+    if notice_pdf is not None and not notice_pdf[1].startswith(b"%PDF-"):
+        raise RathausError(ErrorCode.UPLOAD_TYPE_NOT_ALLOWED, "Der Bescheid muss ein PDF sein.")
     reasons = reasons.strip()
     if not reasons:
         raise RathausError(ErrorCode.INVALID_INPUT, "Bitte begründen Sie die Entscheidung.")
@@ -644,11 +721,18 @@ def case_decide(*, case: Case, actor: User, version: int, outcome: str, reasons:
         case = lock_case(case.pk)
         _ensure_version(case, version)
         ensure_staff_can(actor, Action.DECIDE, case)
-        _decide(case=case, actor=actor, outcome=outcome, reasons=reasons, action=Action.DECIDE)
+        _decide(
+            case=case,
+            actor=actor,
+            outcome=outcome,
+            reasons=reasons,
+            action=Action.DECIDE,
+            notice_pdf=notice_pdf,
+        )
     return case
 
 
-def case_close(*, case: Case, actor: User, version: int) -> Case:
+def case_close(*, case: Case, actor: Actor, version: int) -> Case:
     with transaction.atomic():
         case = lock_case(case.pk)
         _ensure_version(case, version)
@@ -687,7 +771,7 @@ def case_withdraw(*, case: Case, actor: User | None, version: int | None, reason
     return case
 
 
-def case_add_note(*, case: Case, actor: User, version: int | None, text: str) -> Case:
+def case_add_note(*, case: Case, actor: Actor, version: int | None, text: str) -> Case:
     """An internal note: part of the history, never shown to the applicant.
 
     ``version`` may be None: a note changes nothing another clerk could overwrite."""
@@ -702,6 +786,61 @@ def case_add_note(*, case: Case, actor: User, version: int | None, text: str) ->
         _staff_event(case, Kind.NOTE, actor, text=text[:10000])
         _save(case)
     return case
+
+
+def case_document_add(
+    *,
+    case: Case,
+    actor: Actor,
+    version: int | None,
+    title: str,
+    filename: str,
+    content_type: str,
+    content: bytes,
+    visible_to_applicant: bool = True,
+) -> Document:
+    """Put a document into the case file (e.g. sent by a Fachverfahren). A document the applicant
+    may see is announced in the postbox (and so by e-mail); either way it is in the history."""
+    title = title.strip()[:300]
+    if not title:
+        raise RathausError(ErrorCode.INVALID_INPUT, "Bitte geben Sie einen Titel an.")
+    if not content:
+        raise RathausError(ErrorCode.INVALID_INPUT, "Das Dokument ist leer.")
+    with transaction.atomic():
+        case = lock_case(case.pk)
+        _ensure_version(case, version)
+        ensure_staff_can(actor, Action.NOTE, case)
+        ensure_allowed(case, Action.NOTE)
+        document = document_add(
+            file=file_open(case=case),
+            title=title,
+            kind=Document.Kind.MESSAGE,
+            origin=Document.Origin.STAFF,
+            content=content,
+            content_type=content_type,
+            filename=filename[:255] or "dokument",
+            actor=_user(actor),
+            visible_to_applicant=visible_to_applicant,
+        )
+        event = _staff_event(
+            case,
+            Kind.DOCUMENT_ADDED,
+            actor,
+            document=document.pk,
+            title=document.title,
+            visible=visible_to_applicant,
+        )
+        if visible_to_applicant:
+            postbox_deliver(
+                case=case,
+                kind=PostboxMessage.Kind.STATUS,
+                subject="Neues Dokument zu Ihrem Antrag",
+                body=document.title,
+                document=document,
+                dedupe_key=f"case-{case.pk}-event-{event.seq}",
+            )
+        _save(case)
+    return document
 
 
 def cases_mark_overdue_q() -> Q:

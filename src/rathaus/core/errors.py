@@ -48,6 +48,18 @@ class ErrorCode(StrEnum):
     PAYMENT_ALREADY_PAID = "payment_already_paid"
     PAYMENT_PROVIDER_NOT_AVAILABLE = "payment_provider_not_available"
     PAYMENT_PROVIDER_ERROR = "payment_provider_error"
+    # api
+    UNAUTHENTICATED = "unauthenticated"
+    TOKEN_INVALID = "token_invalid"  # noqa: S105 - an error code
+    SCOPE_MISSING = "scope_missing"
+    MALFORMED_REQUEST = "malformed_request"
+    REQUEST_TOO_LARGE = "request_too_large"
+    UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type"
+    METHOD_NOT_ALLOWED = "method_not_allowed"
+    IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"
+    IDEMPOTENCY_KEY_IN_USE = "idempotency_key_in_use"
+    PRECONDITION_REQUIRED = "precondition_required"
+    DECRYPTION_FAILED = "decryption_failed"
 
 
 class RathausError(Exception):

@@ -31,7 +31,7 @@ from django.utils import timezone
 from django.utils.crypto import get_random_string
 
 from .models import OutboxMessage
-from .transports import PermanentDeliveryError, get_transport, registered_kinds
+from .transports import DeliveryDeferred, PermanentDeliveryError, get_transport, registered_kinds
 
 logger = logging.getLogger(__name__)
 
@@ -103,6 +103,8 @@ def outbox_deliver(*, message: OutboxMessage, worker_id: str) -> DeliveryResult:
         if transport is None:  # unregistered since the claim: leave it for a worker that knows it
             raise RuntimeError(f"no transport registered for kind {message.kind!r}")
         transport(message)
+    except DeliveryDeferred as exc:
+        return _record_deferral(message=message, worker_id=worker_id, exc=exc)
     except Exception as exc:  # every failure is recorded; the worker must keep running
         return _record_failure(message=message, worker_id=worker_id, exc=exc)
     now = timezone.now()
@@ -123,6 +125,22 @@ def outbox_deliver(*, message: OutboxMessage, worker_id: str) -> DeliveryResult:
         logger.warning("outbox message %s was delivered but is no longer pending", message.pk)
     logger.info("outbox message %s (%s) delivered", message.pk, message.kind)
     return DeliveryResult(message.pk, OutboxMessage.Status.DELIVERED)
+
+
+def _record_deferral(
+    *, message: OutboxMessage, worker_id: str, exc: DeliveryDeferred
+) -> DeliveryResult:
+    """Not an attempt: the transport asked to come back later (e.g. an earlier message of the
+    same ordering key is still undelivered). Attempts and the last error stay as they are."""
+    OutboxMessage.objects.filter(
+        pk=message.pk, status=OutboxMessage.Status.PENDING, locked_by=worker_id
+    ).update(
+        next_attempt_at=max(exc.until, timezone.now()),
+        locked_by="",
+        locked_until=None,
+    )
+    logger.info("outbox message %s (%s) deferred: %s", message.pk, message.kind, exc)
+    return DeliveryResult(message.pk, OutboxMessage.Status.PENDING, str(exc))
 
 
 def _record_failure(*, message: OutboxMessage, worker_id: str, exc: Exception) -> DeliveryResult:

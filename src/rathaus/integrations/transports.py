@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import smtplib
 from collections.abc import Callable
+from datetime import datetime
 from email.utils import formataddr, parseaddr
 from typing import TYPE_CHECKING
 
@@ -37,6 +38,15 @@ _transports: dict[str, Transport] = {}
 
 class PermanentDeliveryError(Exception):
     """The receiver refused for good (unknown recipient, invalid payload): no retry."""
+
+
+class DeliveryDeferred(Exception):
+    """Not yet: deliver this message at ``until`` without counting an attempt (used to keep the
+    messages of one ordering key — e.g. the webhooks of one case — in sequence)."""
+
+    def __init__(self, until: datetime, reason: str = "") -> None:
+        super().__init__(reason or "deferred")
+        self.until = until
 
 
 def register_transport(kind: str) -> Callable[[Transport], Transport]:
