@@ -133,6 +133,12 @@ AREAS: list[tuple[str, StrOrPromise, StrOrPromise, bool]] = [
         True,
     ),
     (
+        "api_admin:clients",
+        gettext_lazy("Schnittstellen"),
+        gettext_lazy("API-Zugänge für Fachverfahren, Webhooks und ihre Zustellungen."),
+        True,
+    ),
+    (
         "catalog_admin:list",
         gettext_lazy("Leistungen"),
         gettext_lazy("Leistungen ein- und ausschalten, Texte und Gebühren ändern, importieren."),
