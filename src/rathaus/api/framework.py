@@ -411,8 +411,6 @@ def _handle(request: HttpRequest, ep: Endpoint, params: dict[str, str]) -> HttpR
             response = _render(ep.handler(call))
         except RathausError as exc:
             raise ApiError.from_rathaus(exc) from exc
-        finally:
-            pass
         if record is not None:
             _idempotency_finish(record, response)
             record = None
