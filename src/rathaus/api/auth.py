@@ -21,13 +21,12 @@ import secrets
 import time
 from dataclasses import dataclass
 
-from authlib.jose import JsonWebToken
-from authlib.jose.errors import JoseError
 from django.conf import settings
 from django.http import HttpRequest
 
 from rathaus.core.errors import ErrorCode
 
+from .jose import JoseError, JsonWebToken
 from .models import ApiClient
 from .problems import ApiError
 

@@ -13,8 +13,6 @@ import re
 import secrets
 from typing import Any
 
-from authlib.jose import JsonWebEncryption, JsonWebKey
-from authlib.jose.errors import JoseError
 from cryptography.exceptions import InvalidTag
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -35,6 +33,7 @@ from rathaus.core.errors import ErrorCode, RathausError
 from rathaus.core.models import Municipality
 
 from .framework import decode_file
+from .jose import JoseError, JsonWebEncryption, JsonWebKey
 from .models import ApiClient, IntakeKey, IntakeSubmission
 from .problems import ApiError
 from .schemas import IntakeEvent, IntakeIn, IntakeStatus

@@ -7,8 +7,8 @@ import base64
 import json
 
 import pytest
-from authlib.jose import JsonWebEncryption, JsonWebKey
 
+from rathaus.api.jose import JsonWebEncryption, JsonWebKey
 from rathaus.applications.models import Channel
 from rathaus.cases import services as case_services
 from rathaus.cases.models import Case
