@@ -8,6 +8,8 @@ planned next step (same algorithms: HS256, RSA-OAEP-256 + A256GCM).
 
 import warnings
 
+import authlib.deprecate  # noqa: F401 - installs its own "always" filter first; ours then wins
+
 with warnings.catch_warnings():
     warnings.filterwarnings("ignore", message="authlib.jose module is deprecated")
     from authlib.jose import JsonWebEncryption, JsonWebKey, JsonWebToken

@@ -18,6 +18,7 @@ from rathaus.integrations import domain_events
 from rathaus.integrations.models import OutboxMessage
 
 from .auth import digest, new_api_key, new_secret
+from .egress import ensure_public_target
 from .models import ApiClient, Scope, WebhookDelivery, WebhookSubscription
 
 
@@ -123,6 +124,7 @@ def _clean_url(url: str) -> str:
         raise RathausError(
             ErrorCode.INVALID_INPUT, "Die Empfänger-URL muss mit http:// oder https:// beginnen."
         )
+    ensure_public_target(url)
     return url[:500]
 
 

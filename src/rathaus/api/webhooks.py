@@ -28,6 +28,7 @@ import requests
 from django.conf import settings
 from django.utils import timezone
 
+from rathaus.core.errors import RathausError
 from rathaus.integrations import domain_events
 from rathaus.integrations.models import OutboxMessage
 from rathaus.integrations.outbox import outbox_enqueue
@@ -37,6 +38,7 @@ from rathaus.integrations.transports import (
     register_transport,
 )
 
+from .egress import ensure_public_target
 from .models import Scope, WebhookDelivery, WebhookSubscription
 
 logger = logging.getLogger(__name__)
@@ -201,6 +203,10 @@ def deliver_webhook(message: OutboxMessage) -> None:
         "Rathaus-Attempt": str(message.attempts + 1),
         "User-Agent": "Rathaus-Webhooks/1",
     }
+    try:
+        ensure_public_target(subscription.url)
+    except RathausError as exc:
+        raise PermanentDeliveryError(exc.message) from exc
     try:
         response = requests.post(
             subscription.url, data=body, headers=headers, timeout=_timeout(), allow_redirects=False

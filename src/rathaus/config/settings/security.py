@@ -1,6 +1,7 @@
 """Security: password hashing, cookies, CSP, login rate limiting."""
 
 import json
+from urllib.parse import urlsplit
 
 from .base import DEBUG
 from .env import env_bool, env_int, env_list, env_str
@@ -62,6 +63,21 @@ CONTENT_SECURITY_POLICY = {
         "object-src": ["'none'"],
     }
 }
+
+# Map tiles: none by default (the zone map draws the municipality's own data). An operator may
+# configure a tile server ("https://tiles.example/{z}/{x}/{y}.png"); its origin is then allowed
+# for images, and only it.
+RATHAUS_MAP_TILE_URL = env_str("RATHAUS_MAP_TILE_URL", "")
+RATHAUS_MAP_TILE_ATTRIBUTION = env_str("RATHAUS_MAP_TILE_ATTRIBUTION", "")
+if RATHAUS_MAP_TILE_URL:
+    _tiles = urlsplit(RATHAUS_MAP_TILE_URL.replace("{s}", "*"))  # {s}: any subdomain
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(f"{_tiles.scheme}://{_tiles.netloc}")
+
+# Webhooks go to public HTTPS receivers only (rathaus.api.egress); receivers inside the
+# authority's network, the demo and tests need this switched on.
+RATHAUS_WEBHOOK_ALLOW_PRIVATE_NETWORKS = env_bool(
+    "RATHAUS_WEBHOOK_ALLOW_PRIVATE_NETWORKS", not _SECURE
+)
 
 # Login rate limiting (django-axes): lock a username+IP pair after repeated failures.
 AXES_FAILURE_LIMIT = env_int("RATHAUS_LOGIN_FAILURE_LIMIT", 5)
