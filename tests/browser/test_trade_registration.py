@@ -112,7 +112,7 @@ def test_gmbh_registers_hair_salon(
     page.fill('[name="vollzeit"]', "2")
     page.fill('[name="teilzeit"]', "1")
     page.get_by_role("button", name="Weiter").last.click()
-    assert "96.02.1 Frisörsalons" in page.content()
+    page.get_by_text("96.02.1 Frisörsalons").first.wait_for()
     page.fill('[name="wz_code"]', "96.02.1")
     page.click('button[value="add:weitere"]')
     page.wait_for_selector('[name="weitere-0-beschreibung"]')
@@ -135,6 +135,7 @@ def test_gmbh_registers_hair_salon(
     page.get_by_role("button", name="Weiter").last.click()
 
     # Zusammenfassung: fee 31 € + 13 € for the second director
+    page.get_by_role("button", name="Antrag verbindlich absenden").wait_for()
     assert "44,00" in page.content()
     page.get_by_role("button", name="Antrag verbindlich absenden").click()
     page.wait_for_load_state()
