@@ -204,6 +204,8 @@ def parse_body(request: HttpRequest, ep: Endpoint) -> tuple[Any, str]:
         ) from exc
     if not isinstance(data, dict):
         raise ApiError(ErrorCode.MALFORMED_REQUEST, "Erwartet wird ein JSON-Objekt.")
+    if b"\\u0000" in raw:  # JSON's escaped NUL: no text column can store it
+        raise ApiError(ErrorCode.MALFORMED_REQUEST, "Der Inhalt enthält ein Nullzeichen (\\u0000).")
     return validate(ep.body, data), hashlib.sha256(raw).hexdigest()
 
 

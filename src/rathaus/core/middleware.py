@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse, HttpResponseNotFound
+from django.http import HttpRequest, HttpResponse, HttpResponseNotFound, QueryDict
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix, set_script_prefix
 
@@ -83,4 +83,35 @@ class RequestSizeLimitMiddleware:
             )
             response["Connection"] = "close"
             return response
+        return self.get_response(request)
+
+
+def _without_nul(values: QueryDict) -> QueryDict:
+    cleaned = QueryDict(mutable=True)
+    for key, items in values.lists():
+        cleaned.setlist(key.replace("\x00", ""), [item.replace("\x00", "") for item in items])
+    cleaned._mutable = False
+    return cleaned
+
+
+class NullCharacterMiddleware:
+    """Remove NUL characters (0x00) from query strings and ordinary form posts.
+
+    Nobody types them; they come from scanners and broken clients, and PostgreSQL cannot store or
+    compare text containing them (a search for "%00" would be a server error). Multipart forms
+    are left alone: their text fields go through Django forms, which refuse NUL with a message,
+    and files may contain any byte."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if "%00" in request.META.get("QUERY_STRING", ""):
+            request.GET = _without_nul(request.GET)
+        if (
+            request.method == "POST"
+            and request.content_type == "application/x-www-form-urlencoded"
+            and b"%00" in request.body
+        ):
+            request.POST = _without_nul(request.POST)
         return self.get_response(request)

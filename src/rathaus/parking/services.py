@@ -321,7 +321,9 @@ def _event_data(permit: Permit) -> dict[str, Any]:
 
 def _set_status(*, permit: Permit, status: str, reason: str, actor: User | None) -> Permit:
     locked = (
-        Permit.objects.select_for_update().select_related("case", "municipality").get(pk=permit.pk)
+        Permit.objects.select_for_update(of=("self",))
+        .select_related("case", "municipality")
+        .get(pk=permit.pk)
     )
     if locked.status != PermitStatus.VALID:
         raise RathausError(
