@@ -656,7 +656,7 @@ def visitor_pass_paid(*, payment: Any) -> None:
     """Payment handler ``parking.visitor_pass``: the pass becomes valid (called once, inside the
     booking transaction)."""
     visitor = (
-        VisitorPass.objects.select_for_update()
+        VisitorPass.objects.select_for_update(of=("self",))
         .select_related("permit", "municipality")
         .filter(public_id=payment.handler_ref)
         .first()
