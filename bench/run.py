@@ -805,6 +805,11 @@ def markdown(results: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _at16(results: dict[str, Any], name: str, key: str) -> Any:
+    levels = results["scenarios"][name]["levels"]
+    return (levels.get("16") or next(iter(levels.values()), {})).get(key)
+
+
 # --- main --------------------------------------------------------------------------------------
 
 
@@ -813,7 +818,12 @@ async def run_scenarios(args: argparse.Namespace, env: dict[str, str], var_dir: 
     from rathaus.core.models import Municipality
 
     seconds = args.seconds
+    levels = args.levels
     results: dict[str, Any] = {"scenarios": {}, "notes": []}
+
+    def want(name: str) -> bool:
+        return not args.only or name in args.only
+
     server = Server(env, args.workers, args.threads, var_dir / "gunicorn.log")
     try:
         server.wait_ready()
@@ -835,8 +845,10 @@ async def run_scenarios(args: argparse.Namespace, env: dict[str, str], var_dir: 
             "catalogue": f"{M}/leistungen/",
         }
         for name, path in simple.items():
+            if not want(name):
+                continue
             results["scenarios"][name] = {"levels": {}}
-            for level in LEVELS:
+            for level in levels:
                 results["scenarios"][name]["levels"][str(level)] = await closed_loop(
                     make_session=anon,
                     op=get_op(path),
@@ -844,7 +856,7 @@ async def run_scenarios(args: argparse.Namespace, env: dict[str, str], var_dir: 
                     seconds=seconds,
                     server=server,
                 )
-            log(f"{name}: {results['scenarios'][name]['levels']['16']['throughput']}/s @16")
+            log(f"{name}: {_at16(results, name, 'throughput')}/s @16")
         staff_scenarios: dict[str, Op] = {
             "inbox": get_op(f"{M}/verwaltung/vorgaenge/"),
             "inbox_search": get_op(f"{M}/verwaltung/vorgaenge/?q=Schmidt&state=in_progress"),
@@ -855,8 +867,10 @@ async def run_scenarios(args: argparse.Namespace, env: dict[str, str], var_dir: 
 
         staff_scenarios["case_page"] = case_page
         for name, op in staff_scenarios.items():
+            if not want(name):
+                continue
             results["scenarios"][name] = {"levels": {}}
-            for level in LEVELS:
+            for level in levels:
                 results["scenarios"][name]["levels"][str(level)] = await closed_loop(
                     make_session=use_staff(staff),
                     op=op,
@@ -864,21 +878,22 @@ async def run_scenarios(args: argparse.Namespace, env: dict[str, str], var_dir: 
                     seconds=seconds,
                     server=server,
                 )
-            log(f"{name}: p95 {results['scenarios'][name]['levels']['16']['p95_ms']} ms @16")
+            log(f"{name}: p95 {_at16(results, name, 'p95_ms')} ms @16")
 
-        results["scenarios"]["application"] = {"levels": {}}
-        for level in LEVELS:
-            results["scenarios"]["application"]["levels"][str(level)] = await closed_loop(
-                make_session=anon,
-                op=application_flow,
-                clients=level,
-                seconds=seconds,
-                server=server,
-            )
-        log(f"application: {results['scenarios']['application']['levels']['16']['throughput']}/s")
+        if want("application"):
+            results["scenarios"]["application"] = {"levels": {}}
+            for level in levels:
+                results["scenarios"]["application"]["levels"][str(level)] = await closed_loop(
+                    make_session=anon,
+                    op=application_flow,
+                    clients=level,
+                    seconds=seconds,
+                    server=server,
+                )
+            log(f"application: {_at16(results, 'application', 'throughput')}/s")
 
-        results["scenarios"]["submit"] = {"levels": {}}
-        for level in LEVELS:
+        for level in levels if want("submit") else ():
+            results["scenarios"].setdefault("submit", {"levels": {}})
             drafts = await prepare_drafts(port, args.drafts, args.prepare_seconds)
             results["scenarios"]["submit"]["levels"][str(level)] = await closed_loop(
                 make_session=submit_op(drafts)[0],
@@ -888,10 +903,11 @@ async def run_scenarios(args: argparse.Namespace, env: dict[str, str], var_dir: 
                 server=server,
             )
             results["scenarios"]["submit"]["levels"][str(level)]["prepared"] = args.drafts
-        log(f"submit: {results['scenarios']['submit']['levels']['16']['throughput']}/s @16")
+        if want("submit"):
+            log(f"submit: {_at16(results, 'submit', 'throughput')}/s @16")
 
-        results["scenarios"]["decide"] = {"levels": {}}
-        for level in LEVELS:
+        for level in levels if want("decide") else ():
+            results["scenarios"].setdefault("decide", {"levels": {}})
             open_ids = list(
                 Case.objects.of(musterstadt)
                 .filter(state=CaseState.IN_PROGRESS, version=1)
@@ -905,11 +921,15 @@ async def run_scenarios(args: argparse.Namespace, env: dict[str, str], var_dir: 
                 seconds=seconds,
                 server=server,
             )
-        log(f"decide: {results['scenarios']['decide']['levels']['16']['throughput']}/s @16")
+        if want("decide"):
+            log(f"decide: {_at16(results, 'decide', 'throughput')}/s @16")
 
         for name, reason in SKIPPED.items():
-            results["scenarios"][name] = {"skipped": reason}
+            if want(name):
+                results["scenarios"][name] = {"skipped": reason}
 
+        if not want("mixed"):
+            return results
         results["scenarios"]["mixed"] = await mixed_load(
             ports=[port],
             rate=args.rate,
@@ -951,7 +971,7 @@ async def run_scenarios(args: argparse.Namespace, env: dict[str, str], var_dir: 
     finally:
         server.stop()
 
-    for workers in (1, 2):
+    for workers in (1, 2) if want("outbox_delivery") else ():
         name = "outbox_delivery" if workers == 1 else "outbox_two_workers"
         entry = outbox_run(env, args.outbox, workers, timeout=max(60, args.outbox / 20))
         results["scenarios"][name] = {"levels": {"1": entry}} if workers == 1 else entry
@@ -989,9 +1009,19 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--workers", type=int, default=int(os.environ.get("BENCH_WORKERS", "4")))
     parser.add_argument("--threads", type=int, default=int(os.environ.get("BENCH_THREADS", "2")))
+    parser.add_argument(
+        "--only",
+        default="",
+        help="comma-separated scenarios (e.g. submit,inbox); the report then goes to var/, "
+        "not to bench/results/",
+    )
+    parser.add_argument("--levels", default="", help="comma-separated client counts (1,16,64)")
+    parser.add_argument("--seconds", type=float, default=0.0, help="seconds per level")
     args = parser.parse_args(argv)
+    args.only = {n.strip() for n in args.only.split(",") if n.strip()}
+    args.levels = tuple(int(n) for n in args.levels.split(",") if n.strip()) or LEVELS
     quick = args.quick
-    args.seconds = 1.5 if quick else 15.0
+    args.seconds = args.seconds or (1.5 if quick else 15.0)
     args.mixed_seconds = 8.0 if quick else float(os.environ.get("BENCH_MIXED_SECONDS", "600"))
     args.rate = 250.0
     args.drafts = 40 if quick else 2000
@@ -1047,7 +1077,7 @@ def main(argv: list[str] | None = None) -> None:
             "workers": args.workers,
             "threads": args.threads,
             "debug": False,
-            "levels": list(LEVELS),
+            "levels": list(args.levels),
             "seconds": args.seconds,
             "mixed_seconds": args.mixed_seconds,
             "mixed_rate": args.rate,
@@ -1059,11 +1089,14 @@ def main(argv: list[str] | None = None) -> None:
     results.update(asyncio.run(run_scenarios(args, env, var_dir)))
     results["targets"] = check_targets(results, db)
     results["total_seconds"] = round(time.monotonic() - started, 1)
-    RESULTS.mkdir(parents=True, exist_ok=True)
+    out = var_dir if args.only else RESULTS  # focused runs do not replace the report
+    out.mkdir(parents=True, exist_ok=True)
     stem = f"{date.today().isoformat()}-{args.db}{'-quick' if quick else ''}"
-    (RESULTS / f"{stem}.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
-    (RESULTS / f"{stem}.md").write_text(markdown(results))
-    log(f"Bericht: bench/results/{stem}.md ({results['total_seconds']} s)")
+    if args.only:
+        stem += "-only-" + "-".join(sorted(args.only))
+    (out / f"{stem}.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    (out / f"{stem}.md").write_text(markdown(results))
+    log(f"Bericht: {out / stem}.md ({results['total_seconds']} s)")
     print(markdown(results))
 
 
