@@ -12,7 +12,16 @@ def test_dump(client, dog_service):
     client.post(step_url(public_id, "halter"), HALTER)
     client.post(step_url(public_id, "hund"), hund(rasse="rottweiler"))
     pdf = SimpleUploadedFile("nachweis.pdf", PDF, "application/pdf")
-    r = client.post(step_url(public_id, "gefaehrlich"), {"erlaubnis_vorhanden": "on", "erlaubnis_behoerde": "Ordnungsamt", "erlaubnis_datum": "2024-01-10", "haftpflicht": "on", "sachkunde": pdf})
+    r = client.post(
+        step_url(public_id, "gefaehrlich"),
+        {
+            "erlaubnis_vorhanden": "on",
+            "erlaubnis_behoerde": "Ordnungsamt",
+            "erlaubnis_datum": "2024-01-10",
+            "haftpflicht": "on",
+            "sachkunde": pdf,
+        },
+    )
     assert r.status_code == 302
     client.post(step_url(public_id, "zahlung"), {})
     with CaptureQueriesContext(connection) as ctx:

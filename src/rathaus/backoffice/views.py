@@ -15,7 +15,7 @@ from django import forms
 from django.contrib import messages
 from django.core.cache import cache
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -134,8 +134,10 @@ def _inbox_filters_html(form: InboxFilterForm) -> str:
     language, the URL prefix, the submitted filter values and the municipality's services (one
     small query) — so a cached copy is never stale."""
     field = cast("forms.ModelChoiceField[Any]", form.fields["service"])
-    services_now = list(field.queryset.values_list("pk", "name"))
-    data = [(k, form.data.getlist(k)) for k in sorted(form.data) if k in form.fields]
+    queryset = field.queryset
+    services_now = list(queryset.values_list("pk", "name")) if queryset is not None else []
+    submitted = cast("QueryDict", form.data)
+    data = [(k, submitted.getlist(k)) for k in sorted(submitted) if k in form.fields]
     raw = repr((get_language(), reverse("backoffice:inbox"), data, services_now)).encode()
     key = "backoffice:inbox-filters:" + hashlib.sha256(raw).hexdigest()
     html = cache.get(key)
