@@ -1,4 +1,4 @@
-"""Indexes for the inbox at a million cases: state filter with keyset paging on id, and on
+"""Indexes for the inbox at a million cases: the state filter with keyset paging on id, and on
 PostgreSQL a trigram index for the applicant-name search (``icontains`` is
 ``UPPER(applicant_name) LIKE UPPER('%…%')``, which a B-tree cannot serve)."""
 
