@@ -129,6 +129,10 @@ class Server:
             "512",
             "--graceful-timeout",
             "10",
+            "--max-requests",  # as `rathaus serve` and docs/operations.md recommend
+            os.environ.get("RATHAUS_WEB_MAX_REQUESTS", "5000"),
+            "--max-requests-jitter",
+            os.environ.get("RATHAUS_WEB_MAX_REQUESTS_JITTER", "500"),
         ]
         self.log_file = log_path.open("ab")
         self.process = subprocess.Popen(  # noqa: S603 - fixed argv
@@ -1287,7 +1291,7 @@ def main(argv: list[str] | None = None) -> None:
     args.rate = 250.0
     args.drafts = 40 if quick else 2000
     args.prepare_seconds = 4 if quick else 60
-    args.outbox = 300 if quick else 5000
+    args.outbox = 2000 if quick else 5000
     cases = 20_000 if quick else 1_000_000
     citizens = 5_000 if quick else 100_000
 

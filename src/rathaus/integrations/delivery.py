@@ -206,6 +206,17 @@ def _record_failure(*, message: OutboxMessage, worker_id: str, exc: Exception) -
     return DeliveryResult(message.pk, status, error)
 
 
+def outbox_batch_size() -> int:
+    """``RATHAUS_OUTBOX_BATCH`` (setting or environment variable), default 20."""
+    value = getattr(settings, "RATHAUS_OUTBOX_BATCH", None) or os.environ.get(
+        "RATHAUS_OUTBOX_BATCH", ""
+    )
+    try:
+        return max(1, int(value)) if value else 20
+    except ValueError:
+        return 20
+
+
 def outbox_deliver_due(
     *,
     worker_id: str,
@@ -220,7 +231,7 @@ def outbox_deliver_due(
     batch are recorded with one UPDATE. Before a message whose transport is ``ordered`` (it
     checks that earlier messages of its ordering key were delivered) the successes so far are
     recorded first. When ``stopping()`` turns true the rest of the batch is given back."""
-    size = max(1, batch or getattr(settings, "RATHAUS_OUTBOX_BATCH", 20))
+    size = max(1, batch or outbox_batch_size())
     results: list[DeliveryResult] = []
     while limit is None or len(results) < limit:
         want = size if limit is None else min(size, limit - len(results))

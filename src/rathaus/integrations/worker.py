@@ -27,7 +27,7 @@ from django.conf import settings
 from django.db import DatabaseError, close_old_connections, connections
 from django.utils import timezone
 
-from .delivery import new_worker_id, outbox_deliver_due, outbox_has_due
+from .delivery import new_worker_id, outbox_batch_size, outbox_deliver_due, outbox_has_due
 from .models import OutboxMessage, WorkerHeartbeat
 
 logger = logging.getLogger(__name__)
@@ -143,7 +143,7 @@ class Worker:
             worked += len(
                 outbox_deliver_due(
                     worker_id=self.worker_id,
-                    limit=getattr(settings, "RATHAUS_OUTBOX_BATCH", 20),
+                    limit=outbox_batch_size(),
                     stopping=lambda: self.stopping,
                 )
             )
