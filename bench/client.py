@@ -8,6 +8,7 @@ client takes as little CPU from the server under test as possible. Only ever tal
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -60,6 +61,7 @@ class Session:
         self.port = port
         self.host = host
         self.cookies: dict[str, str] = {}
+        self.extra_headers: dict[str, str] = {}  # e.g. the API key
         self.recorder = recorder
         self._reader: asyncio.StreamReader | None = None
         self._writer: asyncio.StreamWriter | None = None
@@ -67,10 +69,8 @@ class Session:
     async def close(self) -> None:
         if self._writer is not None:
             self._writer.close()
-            try:
+            with contextlib.suppress(OSError):
                 await self._writer.wait_closed()
-            except OSError:
-                pass
         self._reader = self._writer = None
 
     async def _connect(self) -> None:
@@ -95,6 +95,7 @@ class Session:
         lines = [f"{method} {path} HTTP/1.1", f"Host: {self.host}:{self.port}"]
         if self.cookies:
             lines.append("Cookie: " + "; ".join(f"{k}={v}" for k, v in self.cookies.items()))
+        lines.extend(f"{k}: {v}" for k, v in self.extra_headers.items())
         if body or method == "POST":
             lines.append(f"Content-Length: {len(body)}")
             lines.append(f"Content-Type: {content_type or 'application/x-www-form-urlencoded'}")

@@ -542,11 +542,18 @@ def geo_data(*, addresses: int, zones: int, rng: random.Random, base: dict[str, 
         return False
     from django.db import transaction
 
+    from rathaus.geo.normalize import number_int, number_key, street_key
+    from rathaus.geo.services import _touch
+
     Address, Zone = geo_models.Address, geo_models.Zone
     municipality = base["musterstadt"]["municipality"]
-    if Zone.objects.of(municipality).filter(code__startswith="B").count() >= zones:
+    have_zones = Zone.objects.of(municipality).filter(code__startswith="B").count()
+    have_addresses = Address.objects.of(municipality).filter(postcode="33099").count()
+    if have_zones >= zones and have_addresses >= addresses:
         log("Geo: vorhanden")
         return True
+    Zone.objects.of(municipality).filter(code__startswith="B").delete()
+    Address.objects.of(municipality).filter(postcode="33099").delete()
     # zones: a grid of squares around (7.0, 51.0); addresses inside them
     side = int(zones**0.5) + 1
     size = 0.004
@@ -570,20 +577,25 @@ def geo_data(*, addresses: int, zones: int, rng: random.Random, base: dict[str, 
         batch = []
         for n in range(offset, min(offset + BATCH, addresses)):
             street = f"{rng.choice(STREETS)} {n // 200}"
+            number = str(n % 200 + 1)
             batch.append(
                 Address(
                     municipality=municipality,
                     street=street,
-                    house_number=str(n % 200 + 1),
-                    postcode="33098",
+                    house_number=number,
+                    postcode="33099",  # the generated register; the demo's addresses stay
                     city="Musterstadt",
                     lon=7.0 + rng.random() * side * size,
                     lat=51.0 + rng.random() * side * size,
-                    street_key=street.lower(),
+                    street_key=street_key(street),
+                    number_key=number_key(number),
+                    number_int=number_int(number),
                 )
             )
         with transaction.atomic():
             Address.objects.bulk_create(batch, batch_size=BATCH)
+    with transaction.atomic():  # new version stamps: every process rebuilds its zone index
+        _touch(municipality, zones=True, addresses=True)
     log(f"Geo: {zones} Zonen, {addresses} Adressen")
     return True
 
@@ -622,6 +634,7 @@ def generate(
         )
         for slug, info in base.items()
     }
+    geo_data(addresses=addresses, zones=zones, rng=random.Random(seed + 1), base=base, log=log)
     if marker_get(key) == wanted:
         log(f"Daten vorhanden (Marker {key} {wanted}), nichts zu tun")
     else:
@@ -636,7 +649,6 @@ def generate(
             application_every=application_every,
             log=log,
         )
-        geo_data(addresses=addresses, zones=zones, rng=rng, base=base, log=log)
         marker_set(key, wanted)
         log(f"Daten erzeugt in {time.monotonic() - started:.0f} s")
     return {"seconds": round(time.monotonic() - started, 1), "marker": json.loads(wanted)}

@@ -24,11 +24,13 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from .client import LOOPBACK, HttpError, Recorder, Session
 
@@ -63,13 +65,9 @@ TARGETS = [
     ("outbox_delivery", 1, "throughput", ">=", 500, "Outbox-Zustellung ≥ 500/s"),
 ]
 
-SKIPPED = {
-    "api_case_list": "Zweig api ist noch nicht gemergt: die REST-API (Vorgangsliste) fehlt.",
-    "api_state_change": "Zweig api ist noch nicht gemergt: die REST-API (Statuswechsel) fehlt.",
-    "zone_lookup_inprocess": "Zweig geo ist noch nicht gemergt: rathaus.geo.lookup fehlt.",
-    "zone_lookup_http": "Zweig geo ist noch nicht gemergt: die Adresssuche der Karte fehlt.",
-    "xgewerbe_build": "Zweig xgewerbe ist noch nicht gemergt: rathaus.xgewerbe.serializer fehlt.",
-}
+SKIPPED: dict[str, str] = {}  # scenario → reason, for scenarios that cannot run here
+API = "/api/v1"
+API_KEY = "rk_demo-musterstadt-fachverfahren-schluessel"  # published demo credential
 
 
 def log(line: str) -> None:
@@ -131,6 +129,10 @@ class Server:
             "512",
             "--graceful-timeout",
             "10",
+            "--max-requests",  # as `rathaus serve` and docs/operations.md recommend
+            os.environ.get("RATHAUS_WEB_MAX_REQUESTS", "5000"),
+            "--max-requests-jitter",
+            os.environ.get("RATHAUS_WEB_MAX_REQUESTS_JITTER", "500"),
         ]
         self.log_file = log_path.open("ab")
         self.process = subprocess.Popen(  # noqa: S603 - fixed argv
@@ -145,9 +147,8 @@ class Server:
             try:
                 with socket.create_connection((LOOPBACK, self.port), timeout=1) as sock:
                     sock.sendall(b"GET /bench/hello HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
-                    if b"hello" in sock.recv(4096):
-                        if len(self.worker_pids()) >= self.workers:
-                            return
+                    if b"hello" in sock.recv(4096) and len(self.worker_pids()) >= self.workers:
+                        return
             except OSError:
                 pass
             time.sleep(0.2)
@@ -406,6 +407,193 @@ def decide_op(case_ids: list[int]) -> Op:
         )
 
     return op
+
+
+# --- API, zones, XGewerbeanzeige ---------------------------------------------------------------
+
+
+def api_sessions(port: int) -> Callable[[int, Recorder], Awaitable[Session]]:
+    """API clients with the demo Fachverfahren's API key (docs/api.md), on 127.0.0.1."""
+
+    async def make(n: int, recorder: Recorder) -> Session:
+        session = Session(port, recorder)
+        session.extra_headers = {"X-API-Key": API_KEY, "Accept": "application/json"}
+        return session
+
+    return make
+
+
+def api_state_op(references: list[str]) -> Op:
+    """Start work on a received case through the API (POST …/state, action start)."""
+
+    async def op(session: Session, recorder: Recorder) -> None:
+        reference = references.pop()
+        session.extra_headers["Idempotency-Key"] = uuid.uuid4().hex
+        await session.request(
+            "POST",
+            f"{API}/cases/{reference}/state",
+            json.dumps({"action": "start"}).encode(),
+            content_type="application/json",
+            expect=(200,),
+        )
+
+    return op
+
+
+def zone_pairs(limit: int = 5000) -> list[tuple[str, str]]:
+    from rathaus.core.models import Municipality
+    from rathaus.geo.models import Address
+
+    municipality = Municipality.objects.get(slug="musterstadt")
+    rows = list(
+        Address.objects.of(municipality)
+        .filter(postcode="33099")
+        .order_by("?")
+        .values_list("street", "house_number")[:limit]
+    )
+    return rows
+
+
+def zone_lookup_inprocess(seconds: float) -> dict[str, Any]:
+    """``rathaus.geo.lookup.zone_for_address`` in this process, one thread, for ``seconds``
+    (after the index is built once, as in a web worker)."""
+    from rathaus.core.models import Municipality
+    from rathaus.geo.lookup import zone_for_address
+    from rathaus.geo.models import Zone
+
+    municipality = Municipality.objects.get(slug="musterstadt")
+    pairs = zone_pairs()
+    if not pairs:
+        return {"skipped": "keine erzeugten Adressen"}
+    build_started = time.perf_counter()
+    zone_for_address(municipality=municipality, street=pairs[0][0], house_number=pairs[0][1])
+    build = time.perf_counter() - build_started
+    ops = matched = 0
+    started = time.perf_counter()
+    deadline = started + seconds
+    while time.perf_counter() < deadline:
+        for street, number in pairs:
+            if zone_for_address(municipality=municipality, street=street, house_number=number):
+                matched += 1
+        ops += len(pairs)
+    elapsed = time.perf_counter() - started
+    return {
+        "ops": ops,
+        "seconds": round(elapsed, 2),
+        "throughput": round(ops / elapsed, 1),
+        "matched": round(matched / ops, 3) if ops else 0,
+        "zones": Zone.objects.of(municipality).filter(active=True).count(),
+        "addresses": len(pairs),
+        "index_build_seconds": round(build, 2),
+        "errors": 0,
+    }
+
+
+def xgewerbe_notification() -> Any:
+    """A complete Gewerbeanmeldung (GewA 1): a GmbH with two representatives and a manager."""
+    import datetime as dt
+
+    from rathaus.xgewerbe.model import (
+        Activity,
+        Address,
+        Business,
+        Contact,
+        Gewerbeanzeige,
+        IssuedDocument,
+        Kind,
+        Office,
+        Permit,
+        Person,
+        PersonRole,
+        RegisterEntry,
+    )
+
+    address = Address(street="Marktplatz", house_number="1", postcode="33098", city="Musterstadt")
+    return Gewerbeanzeige(
+        kind=Kind.ANMELDUNG,
+        uuid=str(uuid.uuid4()),
+        business_id=str(uuid.uuid4()),
+        message_number="2026 0001",
+        municipality_key="05774032",
+        office=Office(name="Gewerbeamt Musterstadt", ags="05774032"),
+        created_at=dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC),
+        event_at=dt.datetime(2026, 3, 2, 8, 0, tzinfo=dt.UTC),
+        business=Business(
+            registered_name="Salon Schnitt GmbH",
+            trade_name="Salon Schnitt",
+            legal_form="350",
+            register_entry=RegisterEntry(
+                kind="B", number="HRB 4711", court_key="R3306", court_place="Paderborn"
+            ),
+            public_participation=False,
+            address=address,
+            contacts=[Contact(channel="01", value="info@salon.example")],
+            side_business=False,
+            craft=True,
+            trade=True,
+            full_time_employees=2,
+            part_time_employees=1,
+            itinerant=False,
+            craft_card=IssuedDocument(status="1", issued_by_name="HWK Ostwestfalen-Lippe"),
+            permits=[Permit(legal_basis="§ 34c GewO", issued_by_name="Stadt Musterstadt")],
+        ),
+        persons=[
+            Person(
+                role=PersonRole.GESETZLICHER_VERTRETER,
+                family_name="Meier",
+                first_names="Anna",
+                gender="2",
+                birth_date=dt.date(1980, 5, 17),
+                birth_place="Bonn",
+                birth_country="Deutschland",
+                nationalities=["000"],
+                address=address,
+                contacts=[Contact(channel="02", value="05251 1234")],
+            ),
+            Person(
+                role=PersonRole.GESETZLICHER_VERTRETER,
+                family_name="Schulz",
+                first_names="Tom",
+                gender="1",
+                birth_date=dt.date(1975, 1, 2),
+                nationalities=["000"],
+                address=address,
+            ),
+            Person(role=PersonRole.BETRIEBSLEITER, family_name="Leiter", first_names="Lea"),
+        ],
+        valid_from=dt.date(2026, 3, 1),
+        reported_on=dt.date(2026, 3, 2),
+        main_activity=Activity(text="Friseursalon", wz_code="96021", keyword="Friseur"),
+        further_activities=[Activity(text="Onlinehandel mit Pflegeprodukten", wz_code="47911")],
+        registration_reason="01",
+    )
+
+
+def xgewerbe_build(seconds: float) -> dict[str, Any]:
+    """XGewerbeanzeige 2.2 messages built in this process, one per recipient group in turn
+    (each group's content filtered by § 3 GewAnzV), for ``seconds``."""
+    from rathaus.xgewerbe.matrix import RecipientGroup
+    from rathaus.xgewerbe.serializer import serialize
+
+    notification = xgewerbe_notification()
+    groups = list(RecipientGroup)
+    sizes = [len(serialize(notification, recipient_group=g)) for g in groups]
+    ops = 0
+    started = time.perf_counter()
+    deadline = started + seconds
+    while time.perf_counter() < deadline:
+        for group in groups:
+            serialize(notification, recipient_group=group)
+        ops += len(groups)
+    elapsed = time.perf_counter() - started
+    return {
+        "ops": ops,
+        "seconds": round(elapsed, 2),
+        "throughput": round(ops / elapsed, 1),
+        "groups": len(groups),
+        "bytes_mean": round(sum(sizes) / len(sizes)),
+        "errors": 0,
+    }
 
 
 # --- outbox ------------------------------------------------------------------------------------
@@ -805,7 +993,63 @@ def markdown(results: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _at16(results: dict[str, Any], name: str, key: str) -> Any:
+    levels = results["scenarios"][name]["levels"]
+    return (levels.get("16") or next(iter(levels.values()), {})).get(key)
+
+
 # --- main --------------------------------------------------------------------------------------
+
+
+async def mixed_and_two_nodes(
+    args: argparse.Namespace,
+    env: dict[str, str],
+    var_dir: Path,
+    results: dict[str, Any],
+    server: Server,
+    staff: list[Session],
+    case_ids: list[int],
+) -> None:
+    """The open-loop mixed load, then the same over two server processes ("nodes")."""
+    port = server.port
+    results["scenarios"]["mixed"] = await mixed_load(
+        ports=[port],
+        rate=args.rate,
+        seconds=args.mixed_seconds,
+        staff={port: staff},
+        case_ids=case_ids,
+        servers=[server],
+    )
+    log(
+        f"mixed: {results['scenarios']['mixed']['rps']} rps, "
+        f"p95 {results['scenarios']['mixed']['p95_ms']} ms"
+    )
+    results["rss_after"] = server.rss_mb()
+
+    # two "nodes": a second server process on another port, same database and files;
+    # logins on one node are valid on the other (sessions live in the database)
+    second = Server(env, args.workers, args.threads, var_dir / "gunicorn-node2.log")
+    try:
+        second.wait_ready()
+        cross = staff[: len(staff) // 2]
+        for session in cross:
+            session.port = second.port
+            await session.close()
+        results["scenarios"]["two_nodes"] = await mixed_load(
+            ports=[port, second.port],
+            rate=args.rate,
+            seconds=max(args.mixed_seconds / 2, 4),
+            staff={port: staff[len(staff) // 2 :], second.port: cross},
+            case_ids=case_ids,
+            servers=[server, second],
+        )
+        results["scenarios"]["two_nodes"]["note"] = (
+            "zwei gunicorn-Prozesse als Knoten auf einer Maschine; die Hälfte der "
+            "Sachbearbeitungs-Sitzungen wurde auf Knoten 1 angemeldet und arbeitet auf Knoten 2"
+        )
+        log(f"two nodes: {results['scenarios']['two_nodes']['rps']} rps")
+    finally:
+        second.stop()
 
 
 async def run_scenarios(args: argparse.Namespace, env: dict[str, str], var_dir: Path) -> dict:
@@ -813,7 +1057,12 @@ async def run_scenarios(args: argparse.Namespace, env: dict[str, str], var_dir: 
     from rathaus.core.models import Municipality
 
     seconds = args.seconds
+    levels = args.levels
     results: dict[str, Any] = {"scenarios": {}, "notes": []}
+
+    def want(name: str) -> bool:
+        return not args.only or name in args.only
+
     server = Server(env, args.workers, args.threads, var_dir / "gunicorn.log")
     try:
         server.wait_ready()
@@ -835,8 +1084,10 @@ async def run_scenarios(args: argparse.Namespace, env: dict[str, str], var_dir: 
             "catalogue": f"{M}/leistungen/",
         }
         for name, path in simple.items():
+            if not want(name):
+                continue
             results["scenarios"][name] = {"levels": {}}
-            for level in LEVELS:
+            for level in levels:
                 results["scenarios"][name]["levels"][str(level)] = await closed_loop(
                     make_session=anon,
                     op=get_op(path),
@@ -844,7 +1095,7 @@ async def run_scenarios(args: argparse.Namespace, env: dict[str, str], var_dir: 
                     seconds=seconds,
                     server=server,
                 )
-            log(f"{name}: {results['scenarios'][name]['levels']['16']['throughput']}/s @16")
+            log(f"{name}: {_at16(results, name, 'throughput')}/s @16")
         staff_scenarios: dict[str, Op] = {
             "inbox": get_op(f"{M}/verwaltung/vorgaenge/"),
             "inbox_search": get_op(f"{M}/verwaltung/vorgaenge/?q=Schmidt&state=in_progress"),
@@ -855,8 +1106,10 @@ async def run_scenarios(args: argparse.Namespace, env: dict[str, str], var_dir: 
 
         staff_scenarios["case_page"] = case_page
         for name, op in staff_scenarios.items():
+            if not want(name):
+                continue
             results["scenarios"][name] = {"levels": {}}
-            for level in LEVELS:
+            for level in levels:
                 results["scenarios"][name]["levels"][str(level)] = await closed_loop(
                     make_session=use_staff(staff),
                     op=op,
@@ -864,21 +1117,22 @@ async def run_scenarios(args: argparse.Namespace, env: dict[str, str], var_dir: 
                     seconds=seconds,
                     server=server,
                 )
-            log(f"{name}: p95 {results['scenarios'][name]['levels']['16']['p95_ms']} ms @16")
+            log(f"{name}: p95 {_at16(results, name, 'p95_ms')} ms @16")
 
-        results["scenarios"]["application"] = {"levels": {}}
-        for level in LEVELS:
-            results["scenarios"]["application"]["levels"][str(level)] = await closed_loop(
-                make_session=anon,
-                op=application_flow,
-                clients=level,
-                seconds=seconds,
-                server=server,
-            )
-        log(f"application: {results['scenarios']['application']['levels']['16']['throughput']}/s")
+        if want("application"):
+            results["scenarios"]["application"] = {"levels": {}}
+            for level in levels:
+                results["scenarios"]["application"]["levels"][str(level)] = await closed_loop(
+                    make_session=anon,
+                    op=application_flow,
+                    clients=level,
+                    seconds=seconds,
+                    server=server,
+                )
+            log(f"application: {_at16(results, 'application', 'throughput')}/s")
 
-        results["scenarios"]["submit"] = {"levels": {}}
-        for level in LEVELS:
+        for level in levels if want("submit") else ():
+            results["scenarios"].setdefault("submit", {"levels": {}})
             drafts = await prepare_drafts(port, args.drafts, args.prepare_seconds)
             results["scenarios"]["submit"]["levels"][str(level)] = await closed_loop(
                 make_session=submit_op(drafts)[0],
@@ -888,10 +1142,11 @@ async def run_scenarios(args: argparse.Namespace, env: dict[str, str], var_dir: 
                 server=server,
             )
             results["scenarios"]["submit"]["levels"][str(level)]["prepared"] = args.drafts
-        log(f"submit: {results['scenarios']['submit']['levels']['16']['throughput']}/s @16")
+        if want("submit"):
+            log(f"submit: {_at16(results, 'submit', 'throughput')}/s @16")
 
-        results["scenarios"]["decide"] = {"levels": {}}
-        for level in LEVELS:
+        for level in levels if want("decide") else ():
+            results["scenarios"].setdefault("decide", {"levels": {}})
             open_ids = list(
                 Case.objects.of(musterstadt)
                 .filter(state=CaseState.IN_PROGRESS, version=1)
@@ -905,53 +1160,83 @@ async def run_scenarios(args: argparse.Namespace, env: dict[str, str], var_dir: 
                 seconds=seconds,
                 server=server,
             )
-        log(f"decide: {results['scenarios']['decide']['levels']['16']['throughput']}/s @16")
+        if want("decide"):
+            log(f"decide: {_at16(results, 'decide', 'throughput')}/s @16")
+
+        if want("api_case_list"):
+            results["scenarios"]["api_case_list"] = {"levels": {}}
+            for level in levels:
+                results["scenarios"]["api_case_list"]["levels"][str(level)] = await closed_loop(
+                    make_session=api_sessions(port),
+                    op=get_op(f"{API}/cases?limit=50"),
+                    clients=level,
+                    seconds=seconds,
+                    server=server,
+                )
+            log(f"api_case_list: p95 {_at16(results, 'api_case_list', 'p95_ms')} ms @16")
+
+        for level in levels if want("api_state_change") else ():
+            results["scenarios"].setdefault("api_state_change", {"levels": {}})
+            received = list(
+                Case.objects.of(musterstadt)
+                .filter(state=CaseState.RECEIVED)
+                .order_by("-id")
+                .values_list("reference", flat=True)[: args.drafts * 4]
+            )
+            results["scenarios"]["api_state_change"]["levels"][str(level)] = await closed_loop(
+                make_session=api_sessions(port),
+                op=api_state_op(received),
+                clients=level,
+                seconds=seconds,
+                server=server,
+            )
+        if want("api_state_change"):
+            log(f"api_state_change: {_at16(results, 'api_state_change', 'throughput')}/s @16")
+
+        if want("zone_lookup_http"):
+            pairs = zone_pairs(2000)
+            if pairs:
+
+                async def zone_http(session: Session, recorder: Recorder) -> None:
+                    street, number = rng.choice(pairs)
+                    await session.get(f"{M}/parkzonen/?{urlencode({'q': f'{street} {number}'})}")
+
+                results["scenarios"]["zone_lookup_http"] = {"levels": {}}
+                for level in levels:
+                    results["scenarios"]["zone_lookup_http"]["levels"][
+                        str(level)
+                    ] = await closed_loop(
+                        make_session=anon,
+                        op=zone_http,
+                        clients=level,
+                        seconds=seconds,
+                        server=server,
+                    )
+                log(f"zone_lookup_http: {_at16(results, 'zone_lookup_http', 'throughput')}/s @16")
+            else:
+                results["scenarios"]["zone_lookup_http"] = {"skipped": "keine Adressen erzeugt"}
 
         for name, reason in SKIPPED.items():
-            results["scenarios"][name] = {"skipped": reason}
+            if want(name):
+                results["scenarios"][name] = {"skipped": reason}
 
-        results["scenarios"]["mixed"] = await mixed_load(
-            ports=[port],
-            rate=args.rate,
-            seconds=args.mixed_seconds,
-            staff={port: staff},
-            case_ids=case_ids,
-            servers=[server],
-        )
-        log(
-            f"mixed: {results['scenarios']['mixed']['rps']} rps, "
-            f"p95 {results['scenarios']['mixed']['p95_ms']} ms"
-        )
-        results["rss_after"] = server.rss_mb()
-
-        # two "nodes": a second server process on another port, same database and files;
-        # logins on one node are valid on the other (sessions live in the database)
-        second = Server(env, args.workers, args.threads, var_dir / "gunicorn-node2.log")
-        try:
-            second.wait_ready()
-            cross = staff[: len(staff) // 2]
-            for session in cross:
-                session.port = second.port
-                await session.close()
-            results["scenarios"]["two_nodes"] = await mixed_load(
-                ports=[port, second.port],
-                rate=args.rate,
-                seconds=max(args.mixed_seconds / 2, 4),
-                staff={port: staff[len(staff) // 2 :], second.port: cross},
-                case_ids=case_ids,
-                servers=[server, second],
-            )
-            results["scenarios"]["two_nodes"]["note"] = (
-                "zwei gunicorn-Prozesse als Knoten auf einer Maschine; die Hälfte der "
-                "Sachbearbeitungs-Sitzungen wurde auf Knoten 1 angemeldet und arbeitet auf Knoten 2"
-            )
-            log(f"two nodes: {results['scenarios']['two_nodes']['rps']} rps")
-        finally:
-            second.stop()
+        if want("mixed"):
+            await mixed_and_two_nodes(args, env, var_dir, results, server, staff, case_ids)
     finally:
         server.stop()
 
-    for workers in (1, 2):
+    if want("zone_lookup_inprocess"):
+        entry = zone_lookup_inprocess(max(seconds, 2.0))
+        results["scenarios"]["zone_lookup_inprocess"] = (
+            entry if entry.get("skipped") else {"levels": {"1": entry}}
+        )
+        log(f"zone_lookup_inprocess: {entry.get('throughput')}/s")
+    if want("xgewerbe_build"):
+        entry = xgewerbe_build(max(seconds, 2.0))
+        results["scenarios"]["xgewerbe_build"] = {"levels": {"1": entry}}
+        log(f"xgewerbe_build: {entry['throughput']}/s")
+
+    for workers in (1, 2) if want("outbox_delivery") else ():
         name = "outbox_delivery" if workers == 1 else "outbox_two_workers"
         entry = outbox_run(env, args.outbox, workers, timeout=max(60, args.outbox / 20))
         results["scenarios"][name] = {"levels": {"1": entry}} if workers == 1 else entry
@@ -989,14 +1274,24 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--workers", type=int, default=int(os.environ.get("BENCH_WORKERS", "4")))
     parser.add_argument("--threads", type=int, default=int(os.environ.get("BENCH_THREADS", "2")))
+    parser.add_argument(
+        "--only",
+        default="",
+        help="comma-separated scenarios (e.g. submit,inbox); the report then goes to var/, "
+        "not to bench/results/",
+    )
+    parser.add_argument("--levels", default="", help="comma-separated client counts (1,16,64)")
+    parser.add_argument("--seconds", type=float, default=0.0, help="seconds per level")
     args = parser.parse_args(argv)
+    args.only = {n.strip() for n in args.only.split(",") if n.strip()}
+    args.levels = tuple(int(n) for n in args.levels.split(",") if n.strip()) or LEVELS
     quick = args.quick
-    args.seconds = 1.5 if quick else 15.0
+    args.seconds = args.seconds or (1.5 if quick else 15.0)
     args.mixed_seconds = 8.0 if quick else float(os.environ.get("BENCH_MIXED_SECONDS", "600"))
     args.rate = 250.0
     args.drafts = 40 if quick else 2000
     args.prepare_seconds = 4 if quick else 60
-    args.outbox = 300 if quick else 5000
+    args.outbox = 2000 if quick else 5000
     cases = 20_000 if quick else 1_000_000
     citizens = 5_000 if quick else 100_000
 
@@ -1032,8 +1327,8 @@ def main(argv: list[str] | None = None) -> None:
     data = generate(
         cases_total=cases,
         citizens_total=citizens,
-        addresses=2_000 if quick else 100_000,
-        zones=300 if quick else 3_000,
+        addresses=20_000 if quick else 100_000,
+        zones=1_000 if quick else 3_000,
         seed=7,
         log=log,
     )
@@ -1047,7 +1342,7 @@ def main(argv: list[str] | None = None) -> None:
             "workers": args.workers,
             "threads": args.threads,
             "debug": False,
-            "levels": list(LEVELS),
+            "levels": list(args.levels),
             "seconds": args.seconds,
             "mixed_seconds": args.mixed_seconds,
             "mixed_rate": args.rate,
@@ -1059,11 +1354,14 @@ def main(argv: list[str] | None = None) -> None:
     results.update(asyncio.run(run_scenarios(args, env, var_dir)))
     results["targets"] = check_targets(results, db)
     results["total_seconds"] = round(time.monotonic() - started, 1)
-    RESULTS.mkdir(parents=True, exist_ok=True)
+    out = var_dir if args.only else RESULTS  # focused runs do not replace the report
+    out.mkdir(parents=True, exist_ok=True)
     stem = f"{date.today().isoformat()}-{args.db}{'-quick' if quick else ''}"
-    (RESULTS / f"{stem}.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
-    (RESULTS / f"{stem}.md").write_text(markdown(results))
-    log(f"Bericht: bench/results/{stem}.md ({results['total_seconds']} s)")
+    if args.only:
+        stem += "-only-" + "-".join(sorted(args.only))
+    (out / f"{stem}.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    (out / f"{stem}.md").write_text(markdown(results))
+    log(f"Bericht: {out / stem}.md ({results['total_seconds']} s)")
     print(markdown(results))
 
 

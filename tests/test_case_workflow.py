@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from rathaus.accounts.models import StaffRole
 from rathaus.cases import services
@@ -22,6 +23,7 @@ from rathaus.integrations.models import OutboxMessage
 from rathaus.postbox.models import PostboxMessage
 from rathaus.records.models import Document
 from rathaus.testing.factories import staff_user
+from rathaus.testing.tasks import tasks_run
 
 S = CaseState
 
@@ -186,6 +188,34 @@ def test_opening_a_case(case, citizen):
     assert email.payload["to"] == citizen.email
     assert case.reference in email.payload["subject"]
     assert "Lindenallee" not in email.payload["body"]  # no more personal data than needed
+
+
+def test_the_receipt_is_rendered_by_the_worker_after_the_submission(dog_service, citizen):
+    # when an application is submitted
+    case = submitted_case(dog_service, citizen, receipt=False)
+    # then the case, its history, the postbox message and its e-mail exist at once, the receipt
+    # PDF not yet: a durable job for it is queued in the same transaction
+    message = PostboxMessage.objects.get(case=case, kind="receipt")
+    assert message.document is None
+    assert OutboxMessage.objects.filter(kind="email").count() == 1
+    assert not Document.objects.filter(kind=Document.Kind.RECEIPT).exists()
+    assert DBTaskResult.objects.filter(status="READY").count() == 1
+    # when the worker runs
+    assert tasks_run() == 1
+    # then the receipt is in the file, recorded in the history and attached to the message
+    receipt = Document.objects.get(kind=Document.Kind.RECEIPT, file__case=case)
+    assert receipt.versions.get().content.read().startswith(b"%PDF")
+    message.refresh_from_db()
+    assert message.document == receipt
+    case.refresh_from_db()
+    assert list(case.events.values_list("kind", flat=True)) == ["opened", "document_added"]
+    assert case.events.last().data["document"] == receipt.pk
+    assert chain_verify([case]) == []
+    # and running the job again changes nothing (no second receipt, no second event)
+    assert services.case_receipt_issue(case_id=case.pk) == receipt
+    assert Document.objects.filter(kind=Document.Kind.RECEIPT).count() == 1
+    assert case.events.count() == 2
+    assert OutboxMessage.objects.filter(kind="email").count() == 1
 
 
 def test_reference_pattern_is_configurable_and_never_reused(musterstadt, dog_service, citizen):

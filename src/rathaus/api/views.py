@@ -93,12 +93,19 @@ def _case(call: Call) -> Case:
     return found
 
 
-def _case_out(case: Case) -> dict[str, Any]:
+def _state_labels() -> dict[str, str]:
+    """State → label in the active language, once per call (``get_state_display`` builds a
+    dict of lazy strings on every call: a third of a 50-case page before)."""
+    return {value: str(label) for value, label in CaseState.choices}
+
+
+def _case_out(case: Case, state_labels: dict[str, str] | None = None) -> dict[str, Any]:
+    labels = state_labels if state_labels is not None else _state_labels()
     return {
         "reference": case.reference,
         "service": case.service.key,
         "state": case.state,
-        "state_label": str(case.get_state_display()),
+        "state_label": labels.get(case.state, case.state),
         "outcome": case.outcome,
         "channel": case.channel,
         "applicant_name": case.applicant_name,
@@ -362,9 +369,10 @@ def cases_list(call: Call) -> Reply:
     page = list(queryset.order_by("updated_at", "pk")[: limit + 1])
     more = len(page) > limit
     page = page[:limit]
+    labels = _state_labels()
     return Reply(
         s.CaseList(
-            items=[s.CaseOut(**_case_out(c)) for c in page],
+            items=[s.CaseOut(**_case_out(c, labels)) for c in page],
             next_cursor=_cursor_encode(page[-1]) if more else None,
         )
     )

@@ -164,7 +164,7 @@ def _timeout() -> tuple[float, float]:
     return (5.0, float(getattr(settings, "RATHAUS_WEBHOOK_TIMEOUT", 15)))
 
 
-@register_transport("webhook")
+@register_transport("webhook", ordered=True)
 def deliver_webhook(message: OutboxMessage) -> None:
     delivery = (
         WebhookDelivery.objects.select_related("subscription", "subscription__client")

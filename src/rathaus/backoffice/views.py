@@ -7,23 +7,32 @@ happened and links to the current state.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import hashlib
+from datetime import date
+from typing import TYPE_CHECKING, Any, cast
 
+from django import forms
 from django.contrib import messages
+from django.core.cache import cache
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from rathaus.accounts.models import StaffRole
+from rathaus.applications.models import Channel
 from rathaus.applications.services import application_start
 from rathaus.cases import services
 from rathaus.cases.answers import answers_for_display
 from rathaus.cases.events import KIND_LABELS
-from rathaus.cases.models import Case
+from rathaus.cases.models import Case, CaseState
 from rathaus.cases.selectors import (
     InboxFilters,
     case_for_staff,
@@ -77,16 +86,65 @@ def inbox(request: StaffRequest) -> HttpResponse:
         query = request.GET.copy()
         query["nach"] = page.next_cursor
         next_url = f"?{query.urlencode()}"
+    _inbox_rows(page.cases)
     return render(
         request,
         "backoffice/inbox.html",
         {
             "form": form,
+            "filters_html": _inbox_filters_html(form),
             "cases": page.cases,
+            "case_url_prefix": reverse("backoffice:case", args=[0])[: -len("0/")],
             "next_url": next_url,
             "first_page": "nach" in request.GET,
         },
     )
+
+
+def _inbox_rows(cases: list[Case]) -> None:
+    """What each row shows, computed once per page instead of per cell in the template:
+    ``get_FOO_display`` builds a dict of lazy strings on every call, ``is_overdue`` asks for
+    the local date per row, the ``date`` filter formats every cell anew (together about a
+    quarter of the page's time before)."""
+    state_labels = {value: str(label) for value, label in CaseState.choices}
+    channel_labels = {value: str(label) for value, label in Channel.choices}
+    today = timezone.localdate()
+    dates: dict[date, str] = {}  # the rows of a page share few dates: format each once
+
+    def short(value: date) -> str:
+        found = dates.get(value)
+        if found is None:
+            found = dates[value] = date_format(value, "SHORT_DATE_FORMAT")
+        return found
+
+    for case in cases:
+        case.created_label = short(timezone.localdate(case.created_at))  # type: ignore[attr-defined]
+        case.due_label = short(case.due_date) if case.due_date else ""  # type: ignore[attr-defined]
+        case.state_label = state_labels.get(case.state, case.state)  # type: ignore[attr-defined]
+        case.channel_label = channel_labels.get(case.channel, case.channel)  # type: ignore[attr-defined]
+        case.overdue = bool(case.due_date and case.is_open and case.due_date < today)  # type: ignore[attr-defined]
+
+
+FILTERS_CACHE_SECONDS = 300
+
+
+def _inbox_filters_html(form: InboxFilterForm) -> str:
+    """The filter form's HTML, cached: rendering its widgets through Django's form templates
+    took about a fifth of the inbox's time. The key holds everything the HTML depends on — the
+    language, the URL prefix, the submitted filter values and the municipality's services (one
+    small query) — so a cached copy is never stale."""
+    field = cast("forms.ModelChoiceField[Any]", form.fields["service"])
+    queryset = field.queryset
+    services_now = list(queryset.values_list("pk", "name")) if queryset is not None else []
+    submitted = cast("QueryDict", form.data)
+    data = [(k, submitted.getlist(k)) for k in sorted(submitted) if k in form.fields]
+    raw = repr((get_language(), reverse("backoffice:inbox"), data, services_now)).encode()
+    key = "backoffice:inbox-filters:" + hashlib.sha256(raw).hexdigest()
+    html = cache.get(key)
+    if html is None:
+        html = render_to_string("backoffice/includes/inbox_filters.html", {"form": form})
+        cache.set(key, html, FILTERS_CACHE_SECONDS)
+    return mark_safe(html)  # noqa: S308 - rendered by our own template, escaped there
 
 
 home = inbox

@@ -14,10 +14,9 @@ from typing import Any
 from django.utils import timezone
 
 from rathaus.accounts.models import User
-from rathaus.applications.models import Application
 from rathaus.core.models import Office
 from rathaus.core.svg import sanitize_svg
-from rathaus.records.models import CaseFile, Document
+from rathaus.records.models import Document
 from rathaus.records.pdf import pdf_render
 from rathaus.records.services import document_add, file_open
 
@@ -83,22 +82,17 @@ def letterhead_context(case: Case) -> dict[str, Any]:
     }
 
 
-def receipt_issue(*, case: Case, file: CaseFile, application: Application) -> Document:
+def receipt_render(*, case: Case) -> tuple[str, bytes]:
+    """Title and PDF of the receipt (Eingangsbestätigung). Runs in the background job
+    (``cases.tasks.case_receipt_task``), outside any transaction: WeasyPrint takes a good part of
+    a second, and no lock may be held meanwhile."""
     spec = _document_spec(case, "receipt")
     title = _title(spec, "Eingangsbestätigung")
     content = pdf_render(
         template_name="records/pdf/receipt.html",
         context={**letterhead_context(case), "title": title},
     )
-    return document_add(
-        file=file,
-        title=title,
-        kind=Document.Kind.RECEIPT,
-        origin=Document.Origin.SYSTEM,
-        content=content,
-        content_type="application/pdf",
-        filename=f"Eingangsbestaetigung-{case.reference}.pdf".replace("/", "-"),
-    )
+    return title, content
 
 
 def notice_issue(

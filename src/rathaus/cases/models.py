@@ -159,6 +159,10 @@ class Case(TenantScoped):
             ),
             models.Index(fields=["municipality", "assignee", "state"], name="case_by_assignee"),
             models.Index(fields=["municipality", "applicant_name"], name="case_by_name"),
+            # the inbox filtered by state, newest first (keyset paging on id)
+            models.Index(fields=["municipality", "state", "id"], name="case_inbox_state"),
+            # the API's case list: sorted by last change, then id (sync with next_cursor)
+            models.Index(fields=["municipality", "updated_at", "id"], name="case_api_changes"),
         ]
 
     def __str__(self) -> str:

@@ -28,10 +28,10 @@ from rathaus.core.models import Municipality
 from rathaus.postbox.models import PostboxMessage
 from rathaus.postbox.services import portal_url, postbox_deliver
 from rathaus.records.models import Document
-from rathaus.records.services import document_add, file_open
+from rathaus.records.services import document_add, file_create, file_open
 
 from . import events
-from .documents import notice_issue, receipt_issue
+from .documents import notice_issue, receipt_render
 from .events import Kind
 from .models import (
     DEFAULT_REFERENCE_PATTERN,
@@ -88,7 +88,7 @@ def reference_next(
     year = timezone.localdate().year
     if pattern is None:
         pattern = case_settings(municipality).reference_pattern
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         counter, _ = ReferenceCounter.objects.select_for_update().get_or_create(
             municipality=municipality, scope=scope, year=year
         )
@@ -175,6 +175,11 @@ def team_for_service(*, service: Service, key: str | None) -> Team | None:
     """The team handling a service: the definition's ``workflow.team`` (created on first use,
     without members, so an admin only has to add people), else any team listing the service."""
     if key:
+        found = Team.objects.filter(
+            municipality_id=service.municipality_id, key=key[:80], services=service
+        ).first()
+        if found is not None:  # the usual case: one query
+            return found
         team, _created = Team.objects.get_or_create(
             municipality_id=service.municipality_id,
             key=key[:80],
@@ -241,7 +246,7 @@ def case_open_for_application(*, application: Application) -> Case:
     workflow = definition.get("workflow") or {}
     file_plan = retention.get("file_plan") or "00"
     municipality = application.municipality
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         reference = reference_next(
             municipality=municipality, scope=file_plan, prefix=file_plan, service=definition["key"]
         )
@@ -259,7 +264,7 @@ def case_open_for_application(*, application: Application) -> Case:
             team=team_for_service(service=application.service, key=workflow.get("team")),
             due_date=timezone.localdate() + timedelta(days=days) if days else None,
         )
-        file = file_open(
+        file = file_create(
             case=case,
             file_plan=file_plan,
             retention_years=int(retention.get("years") or 10),
@@ -293,21 +298,16 @@ def case_open_for_application(*, application: Application) -> Case:
                 actor_label=SYSTEM_LABEL,
                 data={"document": document.pk, "title": document.title, "field": upload.field_path},
             )
-        receipt = receipt_issue(case=case, file=file, application=application)
-        events.event_record(
-            case=case,
-            kind=Kind.DOCUMENT_ADDED,
-            channel="system",
-            actor_label=SYSTEM_LABEL,
-            data={"document": receipt.pk, "title": receipt.title},
-        )
         tracking = None if application.applicant_id else case_tracking_link(case=case)
+        # The receipt PDF is rendered by a background job (``case_receipt_issue``), which
+        # attaches it to this message: the submission does not wait for WeasyPrint and holds
+        # no lock meanwhile. The message and its e-mail (with the tracking link, which exists
+        # only here) are part of the submission.
         postbox_deliver(
             case=case,
             kind=PostboxMessage.Kind.RECEIPT,
             subject="Antrag eingegangen",
             body=f"Ihr Antrag ist eingegangen. Aktenzeichen: {reference}.",
-            document=receipt,
             dedupe_key=f"case-{case.pk}-opened",
             email_link=tracking,
         )
@@ -328,7 +328,72 @@ def case_open_for_application(*, application: Application) -> Case:
                 "automatischen Prüfungen waren ohne Beanstandung.",
                 action=Action.DECIDE_AUTOMATICALLY,
             )
+        _receipt_enqueue(case.pk)
     return case
+
+
+def _receipt_enqueue(case_pk: int) -> None:
+    """Queue the receipt job. With the database task backend the job row is written in the
+    submission's transaction (durable: committed with the case or not at all); any other backend
+    (the immediate one of ``RATHAUS_TASKS_IMMEDIATE``) runs it after the commit."""
+    from django_tasks_db import DatabaseBackend
+    from django_tasks_db.compat import task_backends
+
+    from .tasks import case_receipt_task
+
+    if isinstance(task_backends[case_receipt_task.backend], DatabaseBackend):
+        case_receipt_task.enqueue(case_pk)
+    else:
+        transaction.on_commit(lambda: case_receipt_task.enqueue(case_pk))
+
+
+def case_receipt_issue(*, case_id: int) -> Document | None:
+    """Render the receipt of an opened case, take it into the file (with its history event) and
+    attach it to the "Antrag eingegangen" postbox message. The background job of every
+    submission; idempotent (a second run finds the receipt and returns it)."""
+    case = (
+        Case.objects.select_related("municipality", "service", "application__definition_version")
+        .filter(pk=case_id)
+        .first()
+    )
+    if case is None or case.application is None:
+        return None
+    found = _receipt_of(case)
+    if found is not None:
+        return found
+    title, content = receipt_render(case=case)  # outside the transaction: no lock while rendering
+    with transaction.atomic():
+        case = lock_case(case_id)
+        found = _receipt_of(case)
+        if found is not None:
+            return found
+        receipt = document_add(
+            file=file_open(case=case),
+            title=title,
+            kind=Document.Kind.RECEIPT,
+            origin=Document.Origin.SYSTEM,
+            content=content,
+            content_type="application/pdf",
+            filename=f"Eingangsbestaetigung-{case.reference}.pdf".replace("/", "-"),
+        )
+        events.event_record(
+            case=case,
+            kind=Kind.DOCUMENT_ADDED,
+            channel="system",
+            actor_label=SYSTEM_LABEL,
+            data={"document": receipt.pk, "title": receipt.title},
+        )
+        PostboxMessage.objects.filter(
+            case=case, kind=PostboxMessage.Kind.RECEIPT, document__isnull=True
+        ).update(document=receipt)
+        case.save(update_fields=["history_head", "history_length"])
+    return receipt
+
+
+def _receipt_of(case: Case) -> Document | None:
+    return (
+        Document.objects.filter(file__case=case, kind=Document.Kind.RECEIPT).order_by("pk").first()
+    )
 
 
 def _payment_before_decision(

@@ -21,6 +21,7 @@ import logging
 import os
 import random
 import socket
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -31,7 +32,13 @@ from django.utils import timezone
 from django.utils.crypto import get_random_string
 
 from .models import OutboxMessage
-from .transports import DeliveryDeferred, PermanentDeliveryError, get_transport, registered_kinds
+from .transports import (
+    DeliveryDeferred,
+    PermanentDeliveryError,
+    get_transport,
+    is_ordered,
+    registered_kinds,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -98,6 +105,15 @@ class DeliveryResult:
 
 def outbox_deliver(*, message: OutboxMessage, worker_id: str) -> DeliveryResult:
     """Hand a claimed message to its transport and record the outcome."""
+    result = _attempt(message=message, worker_id=worker_id)
+    if result.status == OutboxMessage.Status.DELIVERED:
+        _record_delivered([message.pk])
+    return result
+
+
+def _attempt(*, message: OutboxMessage, worker_id: str) -> DeliveryResult:
+    """Run the transport; failures and deferrals are recorded here, a success by the caller
+    (``_record_delivered``, in bulk for a batch)."""
     transport = get_transport(message.kind)
     try:
         if transport is None:  # unregistered since the claim: leave it for a worker that knows it
@@ -107,24 +123,41 @@ def outbox_deliver(*, message: OutboxMessage, worker_id: str) -> DeliveryResult:
         return _record_deferral(message=message, worker_id=worker_id, exc=exc)
     except Exception as exc:  # every failure is recorded; the worker must keep running
         return _record_failure(message=message, worker_id=worker_id, exc=exc)
-    now = timezone.now()
-    # Not conditional on the lease: the transport succeeded, whoever holds the row now. Should a
-    # second worker have taken over an expired lease meanwhile, it will send a duplicate with
-    # the same uid — the lease must outlast any delivery (see RATHAUS_OUTBOX_LEASE_SECONDS).
-    updated = OutboxMessage.objects.filter(
-        pk=message.pk, status=OutboxMessage.Status.PENDING
-    ).update(
+    logger.info("outbox message %s (%s) delivered", message.pk, message.kind)
+    return DeliveryResult(message.pk, OutboxMessage.Status.DELIVERED)
+
+
+def _record_delivered(ids: list[int]) -> None:
+    """Mark delivered messages, one UPDATE for many.
+
+    Not conditional on the lease: the transport succeeded, whoever holds the row now. Should a
+    second worker have taken over an expired lease meanwhile, it will send a duplicate with
+    the same uid — the lease must outlast any delivery (see RATHAUS_OUTBOX_LEASE_SECONDS)."""
+    if not ids:
+        return
+    updated = OutboxMessage.objects.filter(pk__in=ids, status=OutboxMessage.Status.PENDING).update(
         status=OutboxMessage.Status.DELIVERED,
-        delivered_at=now,
+        delivered_at=timezone.now(),
         attempts=F("attempts") + 1,
         last_error="",
         locked_by="",
         locked_until=None,
     )
-    if not updated:
-        logger.warning("outbox message %s was delivered but is no longer pending", message.pk)
-    logger.info("outbox message %s (%s) delivered", message.pk, message.kind)
-    return DeliveryResult(message.pk, OutboxMessage.Status.DELIVERED)
+    if updated != len(ids):
+        logger.warning(
+            "%s of %s delivered outbox messages were no longer pending",
+            len(ids) - updated,
+            len(ids),
+        )
+
+
+def outbox_release(*, messages: list[OutboxMessage], worker_id: str) -> None:
+    """Give back the leases of claimed messages that were not attempted (the worker stops)."""
+    OutboxMessage.objects.filter(
+        pk__in=[m.pk for m in messages],
+        status=OutboxMessage.Status.PENDING,
+        locked_by=worker_id,
+    ).update(locked_by="", locked_until=None)
 
 
 def _record_deferral(
@@ -173,13 +206,51 @@ def _record_failure(*, message: OutboxMessage, worker_id: str, exc: Exception) -
     return DeliveryResult(message.pk, status, error)
 
 
-def outbox_deliver_due(*, worker_id: str, limit: int | None = None) -> list[DeliveryResult]:
-    """Deliver due messages one by one until none is due (or ``limit`` are done). One at a
-    time, so a worker never sits on a batch of leases another worker could be delivering."""
+def outbox_batch_size() -> int:
+    """``RATHAUS_OUTBOX_BATCH`` (setting or environment variable), default 20."""
+    value = getattr(settings, "RATHAUS_OUTBOX_BATCH", None) or os.environ.get(
+        "RATHAUS_OUTBOX_BATCH", ""
+    )
+    try:
+        return max(1, int(value)) if value else 20
+    except ValueError:
+        return 20
+
+
+def outbox_deliver_due(
+    *,
+    worker_id: str,
+    limit: int | None = None,
+    batch: int | None = None,
+    stopping: Callable[[], bool] | None = None,
+) -> list[DeliveryResult]:
+    """Deliver due messages until none is due (or ``limit`` are done).
+
+    Messages are claimed ``batch`` at a time (``RATHAUS_OUTBOX_BATCH``, default 20) — one round
+    trip for many leases — and delivered one after the other in claim order; the successes of a
+    batch are recorded with one UPDATE. Before a message whose transport is ``ordered`` (it
+    checks that earlier messages of its ordering key were delivered) the successes so far are
+    recorded first. When ``stopping()`` turns true the rest of the batch is given back."""
+    size = max(1, batch or outbox_batch_size())
     results: list[DeliveryResult] = []
     while limit is None or len(results) < limit:
-        claimed = outbox_claim(worker_id=worker_id)
+        want = size if limit is None else min(size, limit - len(results))
+        claimed = outbox_claim(worker_id=worker_id, limit=want)
         if not claimed:
             break
-        results.append(outbox_deliver(message=claimed[0], worker_id=worker_id))
+        delivered: list[int] = []
+        try:
+            for index, message in enumerate(claimed):
+                if index and stopping is not None and stopping():
+                    outbox_release(messages=claimed[index:], worker_id=worker_id)
+                    return results
+                if delivered and is_ordered(message.kind):
+                    _record_delivered(delivered)
+                    delivered = []
+                result = _attempt(message=message, worker_id=worker_id)
+                if result.status == OutboxMessage.Status.DELIVERED:
+                    delivered.append(message.pk)
+                results.append(result)
+        finally:
+            _record_delivered(delivered)
     return results

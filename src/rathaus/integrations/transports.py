@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 Transport = Callable[["OutboxMessage"], None]
 
 _transports: dict[str, Transport] = {}
+_ordered: set[str] = set()
 
 
 class PermanentDeliveryError(Exception):
@@ -49,14 +50,20 @@ class DeliveryDeferred(Exception):
         self.until = until
 
 
-def register_transport(kind: str) -> Callable[[Transport], Transport]:
-    """Decorator: deliver messages of ``kind`` with the decorated function. One per kind."""
+def register_transport(kind: str, *, ordered: bool = False) -> Callable[[Transport], Transport]:
+    """Decorator: deliver messages of ``kind`` with the decorated function. One per kind.
+
+    ``ordered``: the transport looks at the status of other messages (it raises
+    :class:`DeliveryDeferred` while an earlier one is pending), so the worker records every
+    earlier delivery of its batch before calling it."""
 
     def decorator(transport: Transport) -> Transport:
         existing = _transports.get(kind)
         if existing is not None and existing is not transport:
             raise ValueError(f"a transport for kind {kind!r} is already registered")
         _transports[kind] = transport
+        if ordered:
+            _ordered.add(kind)
         return transport
 
     return decorator
@@ -65,6 +72,11 @@ def register_transport(kind: str) -> Callable[[Transport], Transport]:
 def unregister_transport(kind: str) -> None:
     """For tests that register a temporary transport."""
     _transports.pop(kind, None)
+    _ordered.discard(kind)
+
+
+def is_ordered(kind: str) -> bool:
+    return kind in _ordered
 
 
 def get_transport(kind: str) -> Transport | None:

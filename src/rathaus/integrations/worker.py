@@ -4,9 +4,10 @@ Why one process and one thread for both: the project's background work is small 
 (a mail, a webhook, a PDF), one supervised process per node is easier to run than two, and a
 single loop makes "finish the current item, then exit" on SIGTERM trivial. Tasks are claimed
 and run with django-tasks-db's own code (``get_locked`` + ``claim`` + ``Worker.run_task``), so
-they behave exactly as under its ``db_worker`` command. The loop alternates: one outbox message,
-one task, repeat — neither kind can starve the other. Where one kind needs its own capacity,
-run ``rathaus worker --no-tasks`` and ``rathaus worker --no-outbox`` as separate services.
+they behave exactly as under its ``db_worker`` command. The loop alternates: one batch of
+outbox messages (``RATHAUS_OUTBOX_BATCH``, default 20), one task, repeat — neither kind can
+starve the other. Where one kind needs its own capacity, run ``rathaus worker --no-tasks`` and
+``rathaus worker --no-outbox`` as separate services.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from django.conf import settings
 from django.db import DatabaseError, close_old_connections, connections
 from django.utils import timezone
 
-from .delivery import new_worker_id, outbox_deliver_due, outbox_has_due
+from .delivery import new_worker_id, outbox_batch_size, outbox_deliver_due, outbox_has_due
 from .models import OutboxMessage, WorkerHeartbeat
 
 logger = logging.getLogger(__name__)
@@ -130,7 +131,7 @@ class Worker:
         return done
 
     def step(self) -> int:
-        """One turn: due periodic jobs, at most one outbox message and one task."""
+        """One turn: due periodic jobs, at most one batch of outbox messages and one task."""
         worked = 0
         if self.periodic and time.monotonic() >= self._next_periodic_check:
             from rathaus.core.periodic import run_due_jobs
@@ -138,7 +139,14 @@ class Worker:
             self._next_periodic_check = time.monotonic() + PERIODIC_CHECK_EVERY
             worked += len(run_due_jobs())
         if self.outbox and outbox_has_due():
-            worked += len(outbox_deliver_due(worker_id=self.worker_id, limit=1))
+            # one batch of leases per turn (RATHAUS_OUTBOX_BATCH), then a task
+            worked += len(
+                outbox_deliver_due(
+                    worker_id=self.worker_id,
+                    limit=outbox_batch_size(),
+                    stopping=lambda: self.stopping,
+                )
+            )
         if self.tasks and not self.stopping:
             worked += self._run_one_task()
         return worked

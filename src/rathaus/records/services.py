@@ -33,6 +33,20 @@ def file_open(*, case: Case, file_plan: str = "", retention_years: int = 10, arc
     return found
 
 
+def file_create(
+    *, case: Case, file_plan: str = "", retention_years: int = 10, archive: bool = False
+) -> CaseFile:
+    """The file of a case that has none yet (a case being opened): one INSERT."""
+    return CaseFile.objects.create(
+        case=case,
+        municipality_id=case.municipality_id,
+        reference=case.reference,
+        file_plan=file_plan,
+        retention_years=retention_years,
+        archive=archive,
+    )
+
+
 def _store(*, municipality_id: int, sha256: str, filename: str, content: bytes) -> str:
     """Store content under a name derived from its hash; identical content is stored once."""
     suffix = ""
@@ -57,7 +71,11 @@ def document_add(
     visible_to_applicant: bool = True,
 ) -> Document:
     """Add a document with its first version to a file."""
-    with transaction.atomic():
+    sha256 = hashlib.sha256(content).hexdigest()
+    name = _store(
+        municipality_id=file.municipality_id, sha256=sha256, filename=filename, content=content
+    )
+    with transaction.atomic(savepoint=False):
         document = Document.objects.create(
             municipality_id=file.municipality_id,
             file=file,
@@ -67,12 +85,17 @@ def document_add(
             visible_to_applicant=visible_to_applicant,
             created_by=actor,
         )
-        document_version_add(
+        # a new document: its first version needs neither the row lock nor the MAX(number)
+        DocumentVersion.objects.create(
+            municipality_id=file.municipality_id,
             document=document,
-            content=content,
-            content_type=content_type,
-            filename=filename,
-            actor=actor,
+            number=1,
+            content=name,
+            sha256=sha256,
+            content_type=content_type[:100],
+            size=len(content),
+            filename=filename[:255],
+            created_by=actor,
         )
     return document
 

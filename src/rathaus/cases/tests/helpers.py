@@ -14,6 +14,7 @@ from rathaus.cases.services import case_open_for_application
 from rathaus.catalog.models import Service
 from rathaus.core.models import Municipality
 from rathaus.testing.factories import staff_user
+from rathaus.testing.tasks import tasks_run
 
 DOG_DATA: dict[str, Any] = {
     "halter": {
@@ -42,8 +43,11 @@ def submitted_case(
     channel: str = Channel.ONLINE,
     data: dict[str, Any] | None = None,
     contact_email: str = "",
+    receipt: bool = True,
     **extra: Any,
 ) -> Case:
+    """A case opened for a submitted application. With ``receipt`` (default) the background
+    jobs run as the worker would run them moments later, so the receipt is in the file."""
     application = Application.objects.create(
         municipality=service.municipality,
         service=service,
@@ -56,7 +60,11 @@ def submitted_case(
         submitted_at=timezone.now(),
         **extra,
     )
-    return case_open_for_application(application=application)
+    case = case_open_for_application(application=application)
+    if receipt:
+        tasks_run()
+        case.refresh_from_db()
+    return case
 
 
 def team_with(

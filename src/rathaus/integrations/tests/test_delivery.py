@@ -202,3 +202,75 @@ def test_messages_of_kinds_without_transport_wait_for_a_worker_that_knows_them(
 def test_a_kind_cannot_be_registered_twice():
     with pytest.raises(ValueError, match="already registered"):
         register_transport("email")(lambda m: None)
+
+
+def test_a_batch_is_claimed_at_once_and_recorded_in_one_update(
+    musterstadt, django_assert_max_num_queries
+):
+    sent: list[int] = []
+
+    @register_transport("test_batch")
+    def deliver(message: OutboxMessage) -> None:
+        sent.append(message.payload["n"])
+
+    try:
+        for n in range(5):
+            outbox_enqueue(municipality=musterstadt, kind="test_batch", payload={"n": n})
+        # one claim (transaction: select + update, then the read back) and one UPDATE for the
+        # five successes — before, it was a claim and an UPDATE per message
+        with django_assert_max_num_queries(6):
+            results = outbox_deliver_due(worker_id="w1", limit=5, batch=20)
+        assert sent == [0, 1, 2, 3, 4]  # in claim order
+        assert [r.status for r in results] == ["delivered"] * 5
+        assert set(OutboxMessage.objects.values_list("status", flat=True)) == {"delivered"}
+        assert set(OutboxMessage.objects.values_list("locked_by", flat=True)) == {""}
+    finally:
+        unregister_transport("test_batch")
+
+
+def test_an_ordered_transport_sees_the_earlier_deliveries_of_its_batch(musterstadt):
+    seen: list[list[str]] = []
+
+    @register_transport("test_ordered", ordered=True)
+    def deliver(message: OutboxMessage) -> None:
+        # what an ordered transport checks: are earlier messages still pending?
+        seen.append(
+            list(
+                OutboxMessage.objects.filter(kind="test_ordered", pk__lt=message.pk)
+                .order_by("pk")
+                .values_list("status", flat=True)
+            )
+        )
+
+    try:
+        for n in range(3):
+            outbox_enqueue(municipality=musterstadt, kind="test_ordered", payload={"n": n})
+        outbox_deliver_due(worker_id="w1", batch=20)
+        assert seen == [[], ["delivered"], ["delivered", "delivered"]]
+    finally:
+        unregister_transport("test_ordered")
+
+
+def test_a_stopping_worker_gives_back_the_rest_of_its_batch(musterstadt):
+    sent: list[int] = []
+    stop = {"now": False}
+
+    @register_transport("test_stop")
+    def deliver(message: OutboxMessage) -> None:
+        sent.append(message.payload["n"])
+        stop["now"] = True  # SIGTERM arrives during the first delivery
+
+    try:
+        for n in range(4):
+            outbox_enqueue(municipality=musterstadt, kind="test_stop", payload={"n": n})
+        results = outbox_deliver_due(worker_id="w1", batch=20, stopping=lambda: stop["now"])
+        assert sent == [0] and len(results) == 1
+        statuses = list(
+            OutboxMessage.objects.order_by("pk").values_list("status", "locked_by", "attempts")
+        )
+        assert statuses[0] == ("delivered", "", 1)
+        # the other three are free for any worker at once, and were not counted as attempts
+        assert statuses[1:] == [("pending", "", 0)] * 3
+        assert len(outbox_claim(worker_id="w2", limit=10)) == 3
+    finally:
+        unregister_transport("test_stop")

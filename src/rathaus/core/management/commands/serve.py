@@ -51,6 +51,13 @@ class Command(BaseCommand):
             "-",
             "--graceful-timeout",
             "10",
+            # Safety net for memory: a worker that rendered PDFs (WeasyPrint, fonts) keeps its
+            # peak; recycling it after a few thousand requests returns that memory (see
+            # docs/performance.md, "Memory").
+            "--max-requests",
+            os.environ.get("RATHAUS_WEB_MAX_REQUESTS", "5000"),
+            "--max-requests-jitter",
+            os.environ.get("RATHAUS_WEB_MAX_REQUESTS_JITTER", "500"),
         ]
         processes.append(subprocess.Popen(web, env=env))  # noqa: S603 - fixed argv
         if "worker" in get_commands():
