@@ -315,19 +315,8 @@ def case_open_for_application(*, application: Application) -> Case:
         payment_due = _payment_before_decision(
             case=case, application=application, workflow=workflow
         )
-        if (
-            workflow.get("automatic_decision")
-            and not payment_due
-            and _checks_passed(application, definition)
-        ):
-            _decide(
-                case=case,
-                actor=None,
-                outcome=Outcome.GRANTED,
-                reasons="Alle Voraussetzungen sind nach den Angaben im Antrag erfüllt; die "
-                "automatischen Prüfungen waren ohne Beanstandung.",
-                action=Action.DECIDE_AUTOMATICALLY,
-            )
+        if not payment_due:
+            _decide_automatically_if_allowed(case=case, application=application, paid=False)
         _receipt_enqueue(case.pk)
     return case
 
@@ -444,24 +433,33 @@ def case_payment_received(*, case: Case, payment: Any) -> Case:
             case, event, "Zahlung eingegangen", f"Wir haben Ihre Zahlung über {amount} € erhalten."
         )
         _save(case)
-        application = case.application
-        definition = application.definition_version.data if application else {}
-        workflow = definition.get("workflow") or {}
-        if (
-            application is not None
-            and workflow.get("automatic_decision")
-            and case.state == CaseState.RECEIVED
-            and _checks_passed(application, definition)
-        ):
-            _decide(
-                case=case,
-                actor=None,
-                outcome=Outcome.GRANTED,
-                reasons="Alle Voraussetzungen sind nach den Angaben im Antrag erfüllt; die "
-                "automatischen Prüfungen waren ohne Beanstandung und die Gebühr ist bezahlt.",
-                action=Action.DECIDE_AUTOMATICALLY,
-            )
+        if case.application is not None:
+            _decide_automatically_if_allowed(case=case, application=case.application, paid=True)
     return case
+
+
+def _decide_automatically_if_allowed(*, case: Case, application: Application, paid: bool) -> None:
+    """Decide at once (§ 35a VwVfG) when the definition allows it, the case is still
+    "eingegangen" and every automatic check passed; otherwise a clerk decides."""
+    definition = application.definition_version.data or {}
+    workflow = definition.get("workflow") or {}
+    if not (
+        workflow.get("automatic_decision")
+        and case.state == CaseState.RECEIVED
+        and _checks_passed(application, definition)
+    ):
+        return
+    reasons = (
+        "Alle Voraussetzungen sind nach den Angaben im Antrag erfüllt; die automatischen "
+        "Prüfungen waren ohne Beanstandung" + (" und die Gebühr ist bezahlt." if paid else ".")
+    )
+    _decide(
+        case=case,
+        actor=None,
+        outcome=Outcome.GRANTED,
+        reasons=reasons,
+        action=Action.DECIDE_AUTOMATICALLY,
+    )
 
 
 def _checks_passed(application: Application, definition: dict[str, Any]) -> bool:
