@@ -179,3 +179,16 @@ def test_subscription_crud_and_isolation(full_api, read_api, receiver, beispield
     assert full_api.delete(f"/webhooks/{sub['id']}").status_code == 204
     assert full_api.get(f"/webhooks/{sub['id']}").status_code == 404
     assert full_api.get("/event-types").json()["items"]
+
+
+def test_a_receiver_that_is_no_longer_allowed_gets_nothing(full_api, receiver, case, settings):
+    """The target is checked again before each delivery: after the operator forbids internal
+    receivers, a subscription pointing at one is dead-lettered, never called."""
+    subscribe(full_api, receiver.url, ["case.state_changed"])
+    settings.RATHAUS_WEBHOOK_ALLOW_PRIVATE_NETWORKS = False
+    case_services.case_start(case=case, actor=actor(full_api), version=case.version)
+    deliver()
+    assert receiver.received == []
+    message = OutboxMessage.objects.get(kind="webhook")
+    assert message.status == OutboxMessage.Status.DEAD
+    assert "https://" in message.last_error
