@@ -600,6 +600,19 @@ def geo_data(*, addresses: int, zones: int, rng: random.Random, base: dict[str, 
     return True
 
 
+def _analyze(log: Any) -> None:
+    """Fresh planner statistics after bulk inserts. Without them PostgreSQL estimates one row
+    for a table of a million (autovacuum has not come round yet) and picks nested loops and
+    sorts over the whole table: the inbox took 30 ms instead of 0.2 ms at 20,000 cases."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        started = time.monotonic()
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+        log(f"ANALYZE in {time.monotonic() - started:.1f} s")
+
+
 def generate(
     *,
     cases_total: int,
@@ -651,6 +664,7 @@ def generate(
         )
         marker_set(key, wanted)
         log(f"Daten erzeugt in {time.monotonic() - started:.0f} s")
+    _analyze(log)
     return {"seconds": round(time.monotonic() - started, 1), "marker": json.loads(wanted)}
 
 

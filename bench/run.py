@@ -4,7 +4,7 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/rathaus_bench python -m bench.run --db postgres
 
 Everything is bounded: each scenario runs at concurrency 1, 16 and 64 for a fixed time (quick:
-2 s, full: 15 s), the mixed load and the two-node run for a fixed time, the outbox scenario for a
+1.2 s, full: 15 s), the mixed load and the two-node run for a fixed time, the outbox scenario for a
 fixed number of messages with a timeout. The server, the workers and the receiver bind to
 127.0.0.1 only. Results go to ``bench/results/<date>-<db>[-quick].json`` and ``.md``.
 """
@@ -1286,8 +1286,8 @@ def main(argv: list[str] | None = None) -> None:
     args.only = {n.strip() for n in args.only.split(",") if n.strip()}
     args.levels = tuple(int(n) for n in args.levels.split(",") if n.strip()) or LEVELS
     quick = args.quick
-    args.seconds = args.seconds or (1.5 if quick else 15.0)
-    args.mixed_seconds = 8.0 if quick else float(os.environ.get("BENCH_MIXED_SECONDS", "600"))
+    args.seconds = args.seconds or (1.2 if quick else 15.0)
+    args.mixed_seconds = 6.0 if quick else float(os.environ.get("BENCH_MIXED_SECONDS", "600"))
     args.rate = 250.0
     args.drafts = 40 if quick else 2000
     args.prepare_seconds = 4 if quick else 60

@@ -329,7 +329,8 @@ def application_submit(
     today: date | None = None,
 ) -> Application:
     """Submit a draft: validate everything again, compute the fee, run the checks, open the case
-    (which issues the receipt and its e-mail) — all in one transaction with the application locked.
+    (which delivers the "Antrag eingegangen" message with its e-mail and queues the receipt
+    PDF) — all in one transaction with the application locked.
 
     Idempotent: an application already submitted is returned unchanged (a double click, the back
     button or a replayed request never opens a second case). ``channel`` and ``entered_by``

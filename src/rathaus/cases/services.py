@@ -238,8 +238,10 @@ def case_open_for_application(*, application: Application) -> Case:
     """Open the case for a just-submitted application (state "eingegangen").
 
     Called by ``applications.services.application_submit`` inside its transaction. Takes the
-    application's uploads into the file, issues the receipt, delivers it to the postbox and, when
-    the definition allows and every automatic check passed, decides at once (§ 35a VwVfG).
+    application's uploads into the file, delivers the "Antrag eingegangen" message (postbox and
+    e-mail), queues the receipt job (``case_receipt_issue``: the PDF follows moments later,
+    rendered by the worker) and, when the definition allows and every automatic check passed,
+    decides at once (§ 35a VwVfG).
     """
     definition = application.definition_version.data
     retention = definition.get("retention") or {}

@@ -9,9 +9,14 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.cache import patch_cache_control
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
@@ -51,11 +56,37 @@ def _attributions(state: Any) -> list[str]:
     return found
 
 
+ZONES_TABLE_SECONDS = 3600
+
+
+def _zones_table_html(municipality: Any, state: Any) -> str:
+    """The "Alle Zonen" table ("" without zones), cached per municipality, zone version and
+    language: with a thousand zones, loading and rendering them was most of the page's time.
+    Every zone change bumps the version (``services._touch``), so a cached table is never
+    stale."""
+    version = state.zones_version if state is not None else 0
+    key = f"geo:zones-table:{municipality.pk}:{version}:{get_language()}:{reverse('geo:map')}"
+    html = cache.get(key)
+    if html is None:
+        zones = list(zones_public(municipality=municipality).only("code", "name"))
+        html = (
+            render_to_string(
+                "geo/_zones_table.html",
+                {"zones": zones, "show_names": any(z.name != z.code for z in zones)},
+            )
+            if zones
+            else ""
+        )
+        cache.set(key, html, ZONES_TABLE_SECONDS)
+    return mark_safe(html)  # noqa: S308 - rendered by our own template, escaped there
+
+
 @require_safe
 @municipality_required
 def zone_map(request: HttpRequest) -> HttpResponse:
     municipality = request.municipality  # type: ignore[attr-defined]
-    zones = list(zones_public(municipality=municipality).defer("geometry"))
+    state = geo_state(municipality=municipality)
+    zones_table = _zones_table_html(municipality, state)
     form = AddressSearchForm(request.GET or None)
     query = form.cleaned_data["q"].strip() if form.is_valid() else ""
     results: list[dict[str, Any]] = []
@@ -70,20 +101,20 @@ def zone_map(request: HttpRequest) -> HttpResponse:
             results.append({"address": address, "match": match})
     selected = None
     code = request.GET.get("zone", "")[:60]
+    public = zones_public(municipality=municipality).defer("geometry")
     if code:
-        selected = next((z for z in zones if z.code == code), None)
+        selected = public.filter(code=code).first()
     elif len(results) == 1 and results[0]["match"]:
-        selected = next((z for z in zones if z.pk == results[0]["match"].zone.pk), None)
+        selected = public.filter(pk=results[0]["match"].zone.pk).first()
     point = None
     if len(results) == 1:
         point = f"{results[0]['address'].lon},{results[0]['address'].lat}"
-    state = geo_state(municipality=municipality)
     return render(
         request,
         "geo/map.html",
         {
-            "zones": zones,
-            "show_names": any(z.name != z.code for z in zones),
+            "zones": bool(zones_table),
+            "zones_table": zones_table,
             "form": form,
             "query": query,
             "results": results,

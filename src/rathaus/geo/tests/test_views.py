@@ -282,3 +282,24 @@ def test_demo_seed_is_idempotent(musterstadt):
         municipality=musterstadt, street="Lindenallee", house_number="5", postcode="33098"
     )
     assert match is not None and match.zone.code == "A"
+
+
+def test_the_cached_zone_table_follows_every_zone_change(client, essen):
+    from rathaus.geo.services import zone_update
+
+    assert "Innenstadt Nord" in client.get("/m/essen/parkzonen/").content.decode()
+    zone = Zone.objects.of(essen).get(name="Innenstadt Nord")
+    changed = {
+        "capacity": zone.capacity,
+        "secondary_residence_allowed": zone.secondary_residence_allowed,
+        "visitor_passes_per_year": zone.visitor_passes_per_year,
+        "notes": zone.notes,
+        "active": zone.active,
+    }
+    try:
+        zone_update(zone=zone, name="Innenstadt Nord (neu)", **changed)
+        body = client.get("/m/essen/parkzonen/").content.decode()
+        assert "Innenstadt Nord (neu)" in body
+    finally:
+        zone_update(zone=zone, name="Innenstadt Nord", **changed)
+    assert "Innenstadt Nord (neu)" not in client.get("/m/essen/parkzonen/").content.decode()
