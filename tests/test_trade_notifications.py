@@ -378,3 +378,62 @@ def test_validated_answers_map_to_the_xgewerbe_model(services, musterstadt, citi
     back = answers_from_notification(n)
     assert back["taetigkeit"]["wz_code"] == "96.02.1"
     assert back["personen"]["personen"][1]["herkunft"] == "drittstaat"
+
+
+def _relocated(answers: dict[str, Any]) -> dict[str, Any]:
+    answers = copy.deepcopy(answers)
+    answers["grund"] = {
+        "grund": "02",
+        "fruehere_anschrift": {
+            "street": "Alter Markt 1",
+            "postcode": "33602",
+            "city": "Bielefeld",
+        },
+        "frueheres_amt": "Bielefeld",
+    }
+    return answers
+
+
+def test_relocation_is_reported_to_the_previous_trade_office(
+    services, citizen, clerk, musterstadt, settings, tmp_path
+):
+    from rathaus.xgewerbe.models import Recipient
+
+    settings.VAR_DIR = tmp_path
+    seed_recipients(musterstadt, [])
+    # without the old office in the directory, a clerk is asked to add it before deciding
+    application = submit(services["gewerbe-anmelden"], _relocated(gmbh_answers()), citizen)
+    pay(application, clerk)
+    case = application.case
+    case.refresh_from_db()
+    assert case.state == CaseState.RECEIVED
+    [failed] = [r for r in case.application.check_results if not r["passed"]]
+    assert failed["key"] == "bisheriges_amt" and "Bielefeld" in failed["message"]
+    assert not Delivery.objects.filter(group="gewerbeamt").exists()
+
+    # with it, the full registration goes there with the decision — and only there
+    Recipient.objects.create(
+        municipality=musterstadt,
+        authority="Gewerbeamt Bielefeld",
+        group="gewerbeamt",
+        transport=Recipient.Transport.DROPFOLDER,
+        address=str(tmp_path / "bielefeld"),
+    )
+    Recipient.objects.create(
+        municipality=musterstadt,
+        authority="Gewerbeamt Gütersloh",
+        group="gewerbeamt",
+        transport=Recipient.Transport.DROPFOLDER,
+        address=str(tmp_path / "guetersloh"),
+    )
+    second = submit(services["gewerbe-anmelden"], _relocated(gmbh_answers()), citizen)
+    pay(second, clerk)
+    second.case.refresh_from_db()
+    assert second.case.state == CaseState.DECIDED
+    [delivery] = Delivery.objects.filter(case=second.case, group="gewerbeamt")
+    assert delivery.recipient.authority == "Gewerbeamt Bielefeld"
+    assert "02041985" in delivery.xml  # the full registration, birth date included
+    # an ordinary registration (no relocation) tells no trade office
+    third = submit(services["gewerbe-anmelden"], gmbh_answers(), citizen)
+    pay(third, clerk)
+    assert not Delivery.objects.filter(case=third.case, group="gewerbeamt").exists()

@@ -369,6 +369,35 @@ def check_register(*, data: Mapping[str, Any], **_: Any) -> CheckResult:
     return CheckResult(True)
 
 
+def check_previous_office(
+    *, data: Mapping[str, Any], municipality: Any = None, **_: Any
+) -> CheckResult:
+    """A relocation from another district is reported back to the office the business leaves
+    (through the recipient directory, group "Gewerbeamt"); when that office is not in the
+    directory, a clerk adds it before deciding, so the notice is not silently lost."""
+    grund = _step(data, "grund")
+    if str(grund.get("grund") or "") != "02" or municipality is None:
+        return CheckResult(True)
+    name = str(grund.get("frueheres_amt") or "").strip()
+    if not name:
+        return CheckResult(False, "Verlegung: das bisher zuständige Gewerbeamt fehlt.")
+    from rathaus.xgewerbe.distribution import is_previous_office
+    from rathaus.xgewerbe.matrix import RecipientGroup
+    from rathaus.xgewerbe.models import Recipient
+
+    offices = Recipient.objects.of(municipality).filter(
+        group=RecipientGroup.GEWERBEAMT, active=True
+    )
+    if any(is_previous_office(office, name) for office in offices):
+        return CheckResult(True)
+    return CheckResult(
+        False,
+        f"Verlegung aus „{name}“: dieses Gewerbeamt steht nicht im Empfängerverzeichnis. Bitte "
+        "als Empfänger (Gruppe „Gewerbeamt (bisher zuständig)“) anlegen, dann entscheiden — "
+        "die Meldung an das bisherige Amt geht mit der Entscheidung hinaus.",
+    )
+
+
 def check_info_basic(*, data: Mapping[str, Any], **_: Any) -> CheckResult:
     if _step(data, "anfrage").get("art") == "einfach":
         return CheckResult(True)
@@ -430,6 +459,7 @@ plugin = ServicePlugin(
         "residence": check_residence,
         "adults": check_adults,
         "register": check_register,
+        "previous_office": check_previous_office,
         "info_basic": check_info_basic,
     },
     fees={"fee": fee},

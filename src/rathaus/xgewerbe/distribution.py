@@ -35,6 +35,21 @@ def reader_for(recipient: Recipient) -> Reader:
     )
 
 
+def _folded(text: str) -> str:
+    return " ".join(text.casefold().replace("-", " ").split())
+
+
+def is_previous_office(recipient: Recipient, office_name: str) -> bool:
+    """A trade office of the directory is the one a relocated business comes from: its name or
+    identifier and the previous office the notification names contain one another (case and
+    spacing ignored), e.g. "Bielefeld" and "Gewerbeamt Bielefeld"."""
+    named = _folded(office_name)
+    if not named:
+        return False
+    candidates = [_folded(recipient.authority), _folded(recipient.identifier or "")]
+    return any(c and (named in c or c in named) for c in candidates)
+
+
 def recipient_applies(
     recipient: Recipient, notification: Gewerbeanzeige, extra: frozenset[RecipientGroup]
 ) -> bool:
@@ -46,6 +61,9 @@ def recipient_applies(
         return False
     if row.only_non_eu and not notification.has_non_eu_person:
         return False
+    if group == RecipientGroup.GEWERBEAMT:
+        office = notification.previous_office
+        return office is not None and is_previous_office(recipient, office.name)
     # the registry court only for registered businesses
     registered = notification.business.register_entry is not None
     return group != RecipientGroup.REGISTERGERICHT or registered

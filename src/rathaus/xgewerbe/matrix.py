@@ -47,6 +47,7 @@ class RecipientGroup(StrEnum):
     FINANZAMT = "finanzamt"
     ZOLL = "zoll"
     AUSLAENDERBEHOERDE = "auslaenderbehoerde"
+    GEWERBEAMT = "gewerbeamt"
 
 
 @dataclass(frozen=True)
@@ -195,6 +196,16 @@ MATRIX: dict[RecipientGroup, Row] = {
             "alg.gewerbemeldung.0300",
             # § 3 GewAnzV restricts nothing for the tax office; it gets the full notification.
             {_AN: ALL_FIELDS, _UM: ALL_FIELDS, _AB: ALL_FIELDS},
+        ),
+        Row(
+            RecipientGroup.GEWERBEAMT,
+            "Gewerbeamt (bisher zuständig)",
+            "§ 14 Abs. 1 Satz 2 Nr. 1, Abs. 8 GewO (Verlegung in einen anderen Bezirk)",
+            "alg.gewerbemeldung.0300",
+            # the office the business moved away from keeps its register current: the full
+            # registration, and only for a relocation from its district
+            {_AN: ALL_FIELDS, _UM: frozenset(), _AB: frozenset()},
+            note="nur bei Verlegung aus dem Bezirk dieses Gewerbeamts (Anmeldegrund 02)",
         ),
         Row(
             RecipientGroup.ZOLL,
