@@ -237,8 +237,23 @@ def _build(municipality_id: int, versions: tuple[int, int]) -> _Index:
         addresses={},
         geometries=geometries,
     )
-    rows = list(
-        Address.objects.of(municipality_id).values_list(
+    register = Address.objects.of(municipality_id).order_by("pk")
+    # First the coordinates only (floats: small), to find every address's zone at once; then
+    # the rows in chunks, so the whole register never sits in memory twice.
+    points = list(register.values_list("pk", "lon", "lat"))
+    if points:
+        lon = np.fromiter((p[1] for p in points), dtype=float, count=len(points))
+        lat = np.fromiter((p[2] for p in points), dtype=float, count=len(points))
+        zone_of = dict(
+            zip((p[0] for p in points), index.zones_for_points(lon, lat).tolist(), strict=True)
+        )
+        del points, lon, lat
+        addresses = index.addresses
+        # Street names, postcodes, cities and house numbers repeat across the register: one
+        # string object each instead of one per address.
+        pool: dict[str, str] = {}
+        share = pool.setdefault
+        rows = register.values_list(
             "id",
             "street",
             "house_number",
@@ -249,15 +264,28 @@ def _build(municipality_id: int, versions: tuple[int, int]) -> _Index:
             "street_key",
             "number_key",
             "number_int",
-        )
-    )
-    if rows:
-        lon = np.fromiter((r[5] for r in rows), dtype=float, count=len(rows))
-        lat = np.fromiter((r[6] for r in rows), dtype=float, count=len(rows))
-        zone_of = index.zones_for_points(lon, lat).tolist()
-        addresses = index.addresses
-        for row, zone_idx in zip(rows, zone_of, strict=True):
-            addresses.setdefault((row[7], row[8]), []).append((*row, zone_idx))
+        ).iterator(chunk_size=5000)
+        for row in rows:
+            pk, street, number, postcode, city, x, y, skey, nkey, nint = row
+            zone_idx = zone_of.get(pk)
+            if zone_idx is None:  # added between the two reads
+                zone_idx = index.zone_index(x, y)
+            skey, nkey = share(skey, skey), share(nkey, nkey)
+            addresses.setdefault((skey, nkey), []).append(
+                (
+                    pk,
+                    share(street, street),
+                    share(number, number),
+                    share(postcode, postcode),
+                    share(city, city),
+                    x,
+                    y,
+                    skey,
+                    nkey,
+                    nint,
+                    zone_idx,
+                )
+            )
     return index
 
 
