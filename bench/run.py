@@ -489,93 +489,14 @@ def zone_lookup_inprocess(seconds: float) -> dict[str, Any]:
     }
 
 
-def xgewerbe_notification() -> Any:
-    """A complete Gewerbeanmeldung (GewA 1): a GmbH with two representatives and a manager."""
-    import datetime as dt
-
-    from rathaus.xgewerbe.model import (
-        Activity,
-        Address,
-        Business,
-        Contact,
-        Gewerbeanzeige,
-        IssuedDocument,
-        Kind,
-        Office,
-        Permit,
-        Person,
-        PersonRole,
-        RegisterEntry,
-    )
-
-    address = Address(street="Marktplatz", house_number="1", postcode="33098", city="Musterstadt")
-    return Gewerbeanzeige(
-        kind=Kind.ANMELDUNG,
-        uuid=str(uuid.uuid4()),
-        business_id=str(uuid.uuid4()),
-        message_number="2026 0001",
-        municipality_key="05774032",
-        office=Office(name="Gewerbeamt Musterstadt", ags="05774032"),
-        created_at=dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC),
-        event_at=dt.datetime(2026, 3, 2, 8, 0, tzinfo=dt.UTC),
-        business=Business(
-            registered_name="Salon Schnitt GmbH",
-            trade_name="Salon Schnitt",
-            legal_form="350",
-            register_entry=RegisterEntry(
-                kind="B", number="HRB 4711", court_key="R3306", court_place="Paderborn"
-            ),
-            public_participation=False,
-            address=address,
-            contacts=[Contact(channel="01", value="info@salon.example")],
-            side_business=False,
-            craft=True,
-            trade=True,
-            full_time_employees=2,
-            part_time_employees=1,
-            itinerant=False,
-            craft_card=IssuedDocument(status="1", issued_by_name="HWK Ostwestfalen-Lippe"),
-            permits=[Permit(legal_basis="§ 34c GewO", issued_by_name="Stadt Musterstadt")],
-        ),
-        persons=[
-            Person(
-                role=PersonRole.GESETZLICHER_VERTRETER,
-                family_name="Meier",
-                first_names="Anna",
-                gender="2",
-                birth_date=dt.date(1980, 5, 17),
-                birth_place="Bonn",
-                birth_country="Deutschland",
-                nationalities=["000"],
-                address=address,
-                contacts=[Contact(channel="02", value="05251 1234")],
-            ),
-            Person(
-                role=PersonRole.GESETZLICHER_VERTRETER,
-                family_name="Schulz",
-                first_names="Tom",
-                gender="1",
-                birth_date=dt.date(1975, 1, 2),
-                nationalities=["000"],
-                address=address,
-            ),
-            Person(role=PersonRole.BETRIEBSLEITER, family_name="Leiter", first_names="Lea"),
-        ],
-        valid_from=dt.date(2026, 3, 1),
-        reported_on=dt.date(2026, 3, 2),
-        main_activity=Activity(text="Friseursalon", wz_code="96021", keyword="Friseur"),
-        further_activities=[Activity(text="Onlinehandel mit Pflegeprodukten", wz_code="47911")],
-        registration_reason="01",
-    )
-
-
 def xgewerbe_build(seconds: float) -> dict[str, Any]:
     """XGewerbeanzeige 2.2 messages built in this process, one per recipient group in turn
     (each group's content filtered by § 3 GewAnzV), for ``seconds``."""
     from rathaus.xgewerbe.matrix import RecipientGroup
     from rathaus.xgewerbe.serializer import serialize
+    from rathaus.xgewerbe.testing import full_notification
 
-    notification = xgewerbe_notification()
+    notification = full_notification()
     groups = list(RecipientGroup)
     sizes = [len(serialize(notification, recipient_group=g)) for g in groups]
     ops = 0

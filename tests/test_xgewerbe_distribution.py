@@ -27,8 +27,7 @@ from rathaus.xgewerbe.models import Delivery, Recipient, StatisticsEntry
 from rathaus.xgewerbe.parser import parse, parse_message
 from rathaus.xgewerbe.seed import seed_recipients
 from rathaus.xgewerbe.statistics import deadline, first_working_day, statistics_send_due
-
-from .test_xgewerbe_messages import full_notification
+from rathaus.xgewerbe.testing import full_notification
 
 HOST = {"HTTP_HOST": "musterstadt.localhost"}
 
