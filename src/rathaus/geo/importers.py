@@ -508,6 +508,30 @@ def _is_unknown_street(name: str) -> bool:
     return name.startswith("#") or "unbekannt" in name.casefold()
 
 
+def _is_address(
+    street: str,
+    number: str,
+    *,
+    where: str,
+    collector: _Collector,
+    counts: dict[str, int],
+    missing_street: str,
+) -> bool:
+    """Whether a register row is a real address. A row without street is an error; the real
+    files' placeholder streets ("### Straßenname unbekannt") and street reference points (no
+    house number) are skipped and counted for the import summary."""
+    if not street:
+        collector.add(where, missing_street)
+        return False
+    if _is_unknown_street(street):
+        counts["unknown"] += 1
+        return False
+    if not number:
+        counts["points"] += 1
+        return False
+    return True
+
+
 def _finish(raws: list[_Raw], source: str, fmt: str, rows: int, counts: dict[str, int]):
     collector = _Collector()
     if not raws:
@@ -588,14 +612,14 @@ def _addresses_geojson(data: bytes, crs: str) -> ParsedAddresses:
             properties = {}
         street = str(_prop(properties, STREET_COLUMNS) or "").strip()
         number = str(_prop(properties, NUMBER_COLUMNS) or "").strip()
-        if not street:
-            collector.add(where, "Der Straßenname fehlt (strname/strasse).")
-            continue
-        if _is_unknown_street(street):
-            counts["unknown"] += 1
-            continue
-        if not number:
-            counts["points"] += 1
+        if not _is_address(
+            street,
+            number,
+            where=where,
+            collector=collector,
+            counts=counts,
+            missing_street="Der Straßenname fehlt (strname/strasse).",
+        ):
             continue
         geometry = feature.get("geometry")
         coords = geometry.get("coordinates") if isinstance(geometry, dict) else None
@@ -698,14 +722,14 @@ def _addresses_csv(data: bytes, crs: str) -> ParsedAddresses:
             collector.add(where, f"Die Zeile hat nur {len(row)} Spalten, erwartet {needed + 1}.")
             continue
         street, number = cell("street"), cell("number")
-        if not street:
-            collector.add(where, "Der Straßenname fehlt.")
-            continue
-        if _is_unknown_street(street):
-            counts["unknown"] += 1
-            continue
-        if not number:
-            counts["points"] += 1
+        if not _is_address(
+            street,
+            number,
+            where=where,
+            collector=collector,
+            counts=counts,
+            missing_street="Der Straßenname fehlt.",
+        ):
             continue
         try:
             x, y = _number(cell("x")), _number(cell("y"))
