@@ -6,6 +6,7 @@ Every setting an operator may change is read from an environment variable (see
 """
 
 from .base import *  # noqa: F403
+from .domains import *  # noqa: F403
 from .mail import *  # noqa: F403
 from .security import *  # noqa: F403
 from .storage import *  # noqa: F403
