@@ -5,7 +5,6 @@ sees "gültig"."""
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 from unittest import mock
 
@@ -41,11 +40,11 @@ def night():
 
 @pytest.fixture
 def essen_online(db, settings):
-    from rathaus.accounts.models import Profile
     from rathaus.catalog.services import service_definition_publish
     from rathaus.geo.demo import seed_essen
     from rathaus.parking.demo import DEFINITION
-    from rathaus.parking.models import FeeModel, ParkingSettings, RegisteredResident
+    from rathaus.parking.models import FeeModel, ParkingSettings
+    from rathaus.parking.testing import essen_resident
     from rathaus.payments.models import PaymentSettings
     from rathaus.payments.simulator import (
         DEMO_CLIENT_ID,
@@ -53,7 +52,7 @@ def essen_online(db, settings):
         DEMO_NOTIFICATION_SECRET,
         Simulator,
     )
-    from rathaus.testing.factories import MunicipalityFactory, UserFactory
+    from rathaus.testing.factories import MunicipalityFactory
 
     essen = MunicipalityFactory(slug="essen", name="Essen", ags="05113000")
     seed_essen(essen, [])
@@ -77,22 +76,7 @@ def essen_online(db, settings):
             "xbd_notification_secret": DEMO_NOTIFICATION_SECRET,
         },
     )
-    user = UserFactory(email="erika@example.org", first_name="Erika", last_name="Mustermann")
-    Profile.objects.create(
-        user=user,
-        street="Admiral-Scheer-Str. 12",
-        postcode="45130",
-        city="Essen",
-        birth_date=date(1984, 8, 12),
-    )
-    RegisteredResident.objects.create(
-        municipality=essen,
-        last_name="Mustermann",
-        first_name="Erika",
-        birth_date=date(1984, 8, 12),
-        street="Admiral-Scheer-Str.",
-        house_number="12",
-    )
+    essen_resident(essen)
     yield essen
     simulator.stop()
 

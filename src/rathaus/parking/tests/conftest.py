@@ -3,7 +3,6 @@ service and a registration register with the citizen at an address inside a zone
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -11,8 +10,9 @@ import pytest
 from rathaus.accounts.models import StaffRole
 from rathaus.catalog.services import service_definition_publish
 from rathaus.parking.demo import DEFINITION
-from rathaus.parking.models import FeeModel, ParkingSettings, RegisteredResident
-from rathaus.testing.factories import MunicipalityFactory, ProfileFactory, UserFactory, staff_user
+from rathaus.parking.models import FeeModel, ParkingSettings
+from rathaus.parking.testing import essen_resident
+from rathaus.testing.factories import MunicipalityFactory, staff_user
 
 ZONE = "Museum-Nord (II)"  # contains Admiral-Scheer-Str. 12
 
@@ -53,24 +53,7 @@ def parking_service(essen_zones):
 
 @pytest.fixture
 def resident(essen):
-    user = UserFactory(email="erika@example.org", first_name="Erika", last_name="Mustermann")
-    ProfileFactory(
-        user=user,
-        street="Admiral-Scheer-Str. 12",
-        postcode="45130",
-        city="Essen",
-        birth_date=date(1984, 8, 12),
-    )
-    RegisteredResident.objects.create(
-        municipality=essen,
-        last_name="Mustermann",
-        first_name="Erika Maria",
-        birth_date=date(1984, 8, 12),
-        street="Admiral-Scheer-Straße",
-        house_number="12",
-        postcode="45130",
-    )
-    return user
+    return essen_resident(essen)
 
 
 @pytest.fixture
