@@ -7,6 +7,7 @@ import re
 from datetime import date, timedelta
 
 import pytest
+from playwright.sync_api import expect
 
 from rathaus.cases.models import Case
 
@@ -55,9 +56,9 @@ def test_citizen_registers_a_dangerous_dog_with_an_upload(page, live_server, dog
 
     # Gefährlicher Hund: the permit fields appear only once the box is ticked (forms.js)
     behoerde = page.get_by_label("Ausstellende Behörde")
-    assert not behoerde.is_visible()
+    expect(behoerde).to_be_hidden()
     page.get_by_label("Ich habe eine Erlaubnis").check()
-    assert behoerde.is_visible()
+    expect(behoerde).to_be_visible()
     behoerde.fill("Ordnungsamt Musterstadt")
     page.get_by_label("Datum der Erlaubnis").fill("2024-01-10")
     proof = tmp_path / "erlaubnis.pdf"

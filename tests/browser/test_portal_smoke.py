@@ -1,6 +1,7 @@
 """The portal in a real browser: catalogue, search and service page on a phone-sized screen."""
 
 import pytest
+from playwright.sync_api import expect
 
 from rathaus.testing.factories import publish_service
 
@@ -21,7 +22,7 @@ def test_citizen_finds_the_dog_service_from_the_start_page(
     page.get_by_role("button", name="Suchen").click()
     page.get_by_role("link", name="Hund anmelden (Hundesteuer)").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Hund anmelden (Hundesteuer)"
-    assert page.get_by_role("button", name="Online beantragen").is_visible()
+    expect(page.get_by_role("button", name="Online beantragen")).to_be_visible()
     # keyboard users reach the content directly
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent") == "Zum Inhalt springen"
