@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.core.cache import cache
+from django.utils import translation
 
 from rathaus.accounts.models import StaffRole
 from rathaus.testing.factories import (
@@ -22,7 +23,9 @@ SHARED_DIR = Path(__file__).resolve().parent.parent / "shared"
 
 @pytest.fixture(autouse=True)
 def _isolated(settings, tmp_path: Path) -> Iterator[None]:
-    """Each test: its own media folder, an empty cache, plain HTTP."""
+    """Each test: its own media folder, an empty cache, plain HTTP, the default language (a
+    request in English leaves English active in the thread, which would leak into the next
+    test's code outside requests)."""
     settings.STORAGES = {
         **settings.STORAGES,
         "default": {
@@ -33,8 +36,10 @@ def _isolated(settings, tmp_path: Path) -> Iterator[None]:
     }
     settings.MEDIA_ROOT = tmp_path / "media"
     cache.clear()
+    translation.activate(settings.LANGUAGE_CODE)
     yield
     cache.clear()
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture

@@ -21,6 +21,10 @@ What it guarantees, in this order:
 
 Platform operators pass as municipal admins in every municipality. ``request.staff_role`` is set
 to the effective role for the view.
+
+Checks 4–6 need no query on most requests: they are answered from the access facts cached in the
+session, valid while the user's access stamp is unchanged (``accounts.access``); any change of a
+membership or a device takes effect on the next request.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from .access import staff_access_for_request
 from .models import StaffRole
 from .staff import (
     effective_role,
@@ -68,6 +73,7 @@ def staff_gate(request: HttpRequest, role: str | None = None) -> HttpResponse | 
                 "Mitarbeitende; bitte melden Sie sich dort mit Ihrem Dienstkonto an."
             ),
         )
+    staff_access_for_request(request)  # memberships and device, for the checks below
     if not may_use_back_office(user, municipality):
         raise Http404
     if has_second_factor(user):

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
-from django.db import models
+from django.db import models, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -31,6 +33,13 @@ class UserManager(BaseUserManager["User"]):
         user.set_password(password)
         user.save(using=self._db)
         return user
+
+    def bump_access_version(self, user_ids: Iterable[int | None]) -> None:
+        """Stamp "the staff access facts of these users changed" (see ``accounts.access``): one
+        atomic ``UPDATE … SET access_version = access_version + 1``, never read-modify-write."""
+        ids = {pk for pk in user_ids if pk is not None}
+        if ids:
+            self.filter(pk__in=ids).update(access_version=F("access_version") + 1)
 
     def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> User:
         extra.update(is_superuser=True, is_platform_operator=True, kind=User.Kind.STAFF)
@@ -64,6 +73,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     # External identity (OIDC subject at a broker such as BundID or Servicekonto.NRW)
     external_issuer = models.CharField(max_length=300, blank=True)
     external_subject = models.CharField(max_length=300, blank=True)
+    #: The access stamp: bumped whenever the user's staff memberships or confirmed OTP devices
+    #: change, so the staff gate may trust facts cached in the session at the same stamp (see
+    #: ``accounts.access``). Only ever written by ``UserManager.bump_access_version``.
+    access_version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = UserManager()
 
@@ -84,6 +97,27 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.email
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # An update never writes the access stamp back: an instance loaded before a bump would
+        # otherwise reset it, and session facts cached at the old stamp would count as fresh.
+        # (Like Django's own save of an instance with deferred fields: only the loaded ones.)
+        if (
+            not self._state.adding
+            and kwargs.get("update_fields") is None
+            and not kwargs.get("force_insert")
+            and kwargs.get("using", self._state.db) == self._state.db
+            and not args
+        ):
+            deferred = self.get_deferred_fields()
+            kwargs["update_fields"] = [
+                field.attname
+                for field in self._meta.concrete_fields
+                if not field.primary_key
+                and field.attname not in deferred
+                and field.attname != "access_version"
+            ]
+        super().save(*args, **kwargs)
 
     def get_full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
@@ -127,14 +161,57 @@ class StaffRole(models.TextChoices):
     ADMIN = "admin", _("Kommunale Administration")
 
 
+class StaffMembershipQuerySet(models.QuerySet):
+    """Bulk writes bump the access stamp of the users concerned, as single saves and deletes do
+    (``accounts.signals``): Django sends no signals for ``update``, ``bulk_create`` and
+    ``bulk_update``."""
+
+    def update(self, **kwargs: Any) -> int:
+        with transaction.atomic(using=self.db):
+            before = dict(self.values_list("pk", "user_id"))
+            rows = super().update(**kwargs)
+            users = set(before.values())
+            if "user" in kwargs or "user_id" in kwargs:  # moved: the new owners change too
+                users |= set(self._owners(before))
+            User.objects.bump_access_version(users)
+        return rows
+
+    def bulk_create(self, objs: Iterable[Any], *args: Any, **kwargs: Any) -> Any:
+        objs = list(objs)
+        with transaction.atomic(using=self.db):
+            created = super().bulk_create(objs, *args, **kwargs)
+            User.objects.bump_access_version(obj.user_id for obj in objs)
+        return created
+
+    def bulk_update(
+        self, objs: Iterable[Any], fields: Iterable[str], *args: Any, **kwargs: Any
+    ) -> int:
+        objs, fields = list(objs), list(fields)
+        with transaction.atomic(using=self.db):
+            users = {obj.user_id for obj in objs}
+            if "user" in fields or "user_id" in fields:  # moved: the old owners change too
+                users |= set(self._owners(obj.pk for obj in objs))
+            rows = super().bulk_update(objs, fields, *args, **kwargs)
+            User.objects.bump_access_version(users)
+        return rows
+
+    def _owners(self, pks: Iterable[int]) -> list[int]:
+        rows = self.model._default_manager.using(self.db).filter(pk__in=list(pks))
+        return list(rows.values_list("user_id", flat=True))
+
+
 class StaffMembership(models.Model):
-    """A staff member's role in one municipality."""
+    """A staff member's role in one municipality. Every change bumps the member's
+    ``User.access_version`` (single saves and deletes in ``accounts.signals``, bulk writes in
+    the queryset)."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
     municipality = models.ForeignKey(
         Municipality, on_delete=models.CASCADE, related_name="memberships"
     )
     role = models.CharField(max_length=20, choices=StaffRole.choices, default=StaffRole.CLERK)
+
+    objects = StaffMembershipQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("Mitarbeit")

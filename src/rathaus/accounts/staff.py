@@ -9,7 +9,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from rathaus.core.models import Municipality
 
-from .models import StaffMembership, StaffRole, User
+from .access import attached, staff_access
+from .models import StaffRole, User
 from .permissions import membership
 
 #: Rank of the roles for ``staff_required(role=…)``: a role includes the ones below it.
@@ -44,10 +45,14 @@ def second_factor_required(user: User) -> bool:
     """Municipal admins (in any municipality) and platform operators must use 2FA."""
     if user.is_platform_operator:
         return True
-    return StaffMembership.objects.filter(user=user, role=StaffRole.ADMIN).exists()
+    return staff_access(user).admin_anywhere
 
 
 def has_second_factor(user: User) -> bool:
+    """A confirmed OTP device: from the access facts behind the staff gate, else looked up."""
+    facts = attached(user)
+    if facts is not None and facts.confirmed_device is not None:
+        return facts.confirmed_device
     return user_has_device(user, confirmed=True)
 
 

@@ -36,6 +36,8 @@ def staff_member_required(view: Callable[..., HttpResponseBase]) -> Callable[...
         # The gate has passed: a municipality is set and the user is logged-in staff.
         staff_request = cast(StaffRequest, request)
         municipality = staff_request.municipality
+        # From the access facts the gate has just loaded: no query. The instance carries every
+        # field of the row (id, user, municipality, role) as of the user's access stamp.
         found = membership(staff_request.user, municipality)
         if found is None:
             if not getattr(staff_request.user, "is_platform_operator", False):
