@@ -25,7 +25,3 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {"rathaus": {"level": "WARNING"}},
 }
-STORAGES = {
-    **STORAGES,  # noqa: F405
-    "staticfiles": {"BACKEND": "bench.storage.BenchStaticStorage"},
-}

@@ -9,14 +9,11 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
-from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
@@ -24,6 +21,7 @@ from rathaus.accounts.decorators import staff_required
 from rathaus.accounts.models import StaffRole
 from rathaus.core.decorators import municipality_required
 from rathaus.core.errors import RathausError
+from rathaus.core.fragments import fragment_cached
 
 from . import lookup
 from .forms import AddressFileForm, AddressSearchForm, StreetListForm, ZoneFileForm, ZoneForm
@@ -65,20 +63,22 @@ def _zones_table_html(municipality: Any, state: Any) -> str:
     Every zone change bumps the version (``services._touch``), so a cached table is never
     stale."""
     version = state.zones_version if state is not None else 0
-    key = f"geo:zones-table:{municipality.pk}:{version}:{get_language()}:{reverse('geo:map')}"
-    html = cache.get(key)
-    if html is None:
+
+    def render() -> str:
         zones = list(zones_public(municipality=municipality).only("code", "name"))
-        html = (
-            render_to_string(
-                "geo/_zones_table.html",
-                {"zones": zones, "show_names": any(z.name != z.code for z in zones)},
-            )
-            if zones
-            else ""
+        if not zones:
+            return ""
+        return render_to_string(
+            "geo/_zones_table.html",
+            {"zones": zones, "show_names": any(z.name != z.code for z in zones)},
         )
-        cache.set(key, html, ZONES_TABLE_SECONDS)
-    return mark_safe(html)  # noqa: S308 - rendered by our own template, escaped there
+
+    return fragment_cached(
+        "geo:zones-table",
+        (municipality.pk, version, reverse("geo:map")),
+        render,
+        seconds=ZONES_TABLE_SECONDS,
+    )
 
 
 @require_safe
@@ -91,14 +91,15 @@ def zone_map(request: HttpRequest) -> HttpResponse:
     query = form.cleaned_data["q"].strip() if form.is_valid() else ""
     results: list[dict[str, Any]] = []
     if query:
-        for address in lookup.address_search(municipality=municipality, query=query, limit=10):
-            match = lookup.zone_for_address(
-                municipality=municipality,
-                street=address.street,
-                house_number=address.house_number,
-                postcode=address.postcode,
-            )
-            results.append({"address": address, "match": match})
+        found = lookup.address_search(municipality=municipality, query=query, limit=10)
+        matches = lookup.zones_for_addresses(
+            municipality=municipality,
+            addresses=[(a.street, a.house_number, a.postcode) for a in found],
+        )
+        results = [
+            {"address": address, "match": match}
+            for address, match in zip(found, matches, strict=True)
+        ]
     selected = None
     code = request.GET.get("zone", "")[:60]
     public = zones_public(municipality=municipality).defer("geometry")

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
+import shapely
 from django.db.models import Count
 
 from rathaus.geo import lookup
@@ -60,11 +62,44 @@ def test_every_address_of_the_parking_areas_finds_its_zone(essen):
         assert match.address is not None and match.address.street == row["strname"]
 
 
-def test_exactly_the_published_addresses_lie_in_zones(essen):
+def test_exactly_the_published_addresses_lie_in_zones(essen, django_assert_max_num_queries):
+    register = list(
+        Address.objects.of(essen).values_list("street", "house_number", "postcode", "lon", "lat")
+    )
+    lookup.zone_for_address(municipality=essen, street="x", house_number="1")  # builds the index
+    # The whole register in one batch: from memory.
+    with django_assert_max_num_queries(0):
+        matches = lookup.zones_for_addresses(
+            municipality=essen, addresses=[row[:3] for row in register]
+        )
+    assert sum(1 for match in matches if match is not None and match.how == "polygon") == 2902
+    assert {z.name for z in lookup._index(essen).zones} == ESSEN_NAMES
+
+
+def test_vectorised_and_single_point_classification_agree(essen):
+    """Every register point, at real zone boundaries: the grid (whole, partial and mixed
+    cells) classified point by point and in bulk, cold and warm, equals a plain STRtree test."""
+    lon, lat = np.array(Address.objects.of(essen).values_list("lon", "lat")).T
+    lookup.forget(essen.pk)
     index = lookup._index(essen)
-    in_zones = sum(1 for rows in index.addresses.values() for row in rows if row[10] >= 0)
-    assert in_zones == 2902
-    assert {z.name for z in index.zones} == ESSEN_NAMES
+    single = np.array(
+        [index.zone_index(x, y) for x, y in zip(lon.tolist(), lat.tolist(), strict=True)]
+    )
+    lookup.forget(essen.pk)
+    index = lookup._index(essen)
+    cold = index.zones_for_points(lon, lat)
+    warm = index.zones_for_points(lon, lat)
+    assert index.tree is not None
+    point_idx, zone_idx = index.tree.query(shapely.points(lon, lat), predicate="intersects")
+    plain = np.full(len(lon), -1)
+    for point, zone in sorted(
+        zip(point_idx.tolist(), zone_idx.tolist(), strict=True), reverse=True
+    ):
+        plain[point] = zone  # the lowest zone index last
+    assert (single == plain).all() and (cold == plain).all() and (warm == plain).all()
+    assert (plain >= 0).sum() >= 2902
+    # The grid has a fixed size (2 bytes a cell), however many points were asked.
+    assert index.cells.itemsize == 2 and len(index.cells) <= lookup._MAX_CELLS
 
 
 def test_spelling_variants_and_outside_addresses(essen):

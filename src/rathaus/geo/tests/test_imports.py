@@ -8,6 +8,7 @@ import zipfile
 
 import numpy as np
 import pytest
+from django.db.models import F
 from pyproj import Transformer
 
 from rathaus.core.errors import ErrorCode, RathausError
@@ -413,15 +414,317 @@ def test_broken_address_files_are_refused(musterstadt, data, expected):
 # --------------------------------------------------------------------------- lookup mechanics
 
 
-def test_lookup_hot_path_makes_no_queries(musterstadt, django_assert_num_queries):
+def test_lookup_query_counts(musterstadt, django_assert_num_queries):
     zones_import_geojson(municipality=musterstadt, data=ESSEN_ZONES.read_bytes())
     addresses_import(municipality=musterstadt, data=ADDRESS_CSV.encode())
     lookup.zone_for_point(municipality=musterstadt, lon=7.0, lat=51.45)  # builds the index
     points = np.random.default_rng(1).uniform([6.99, 51.44], [7.04, 51.47], size=(500, 2))
-    with django_assert_num_queries(0):
+    with django_assert_num_queries(0):  # points: in memory only
         for lon, lat in points:
             lookup.zone_for_point(municipality=musterstadt, lon=float(lon), lat=float(lat))
+    with django_assert_num_queries(1):  # the first address: the register, read once
         lookup.zone_for_address(municipality=musterstadt, street="Lindenallee", house_number="5")
+    wanted = [("Lindenallee", str(n), "") for n in range(1, 6)] + [("Lindenallee", "5a", "")]
+    with django_assert_num_queries(0):  # then addresses from memory
+        lookup.zone_for_address(municipality=musterstadt, street="Lindenallee", house_number="5a")
+        lookup.zones_for_addresses(municipality=musterstadt, addresses=wanted, chunk_size=2)
+        lookup.zones_for_addresses(municipality=musterstadt, addresses=wanted * 3)
+        assert lookup.zones_for_addresses(municipality=musterstadt, addresses=[]) == []
+
+
+def test_register_entry_is_read_only_when_asked_for(musterstadt, django_assert_num_queries):
+    _two_zones_and_a_street_list(musterstadt)
+    lookup.zone_for_address(municipality=musterstadt, street="x", house_number="1")  # builds
+    with django_assert_num_queries(0):
+        match = lookup.zone_for_address(
+            municipality=musterstadt, street="Hauptstraße", house_number="2"
+        )
+        [same] = lookup.zones_for_addresses(
+            municipality=musterstadt, addresses=[("Hauptstr.", "2")]
+        )
+        assert match is not None and match.address_id is not None
+        assert match == same  # compared by the entry's primary key, no query
+    with django_assert_num_queries(1):  # the register entry: one query, when read
+        assert match.address is not None and match.address.house_number == "2"
+    with django_assert_num_queries(0):
+        assert match.address.postcode == "33098"
+        assert match == same
+    # An entry gone since the lookup (a new register): no address rather than an error.
+    Address.objects.of(musterstadt).filter(pk=same.address_id).delete()
+    assert same.address is None and same.address_id is None
+
+
+def _two_zones_and_a_street_list(municipality) -> None:
+    """Zones A (west) and B (east) as polygons, S as a street list (Kirchweg, and the even
+    numbers of the Feldweg, which lies outside both polygons); register entries in A and B, the
+    Hauptstraße 1 twice (33098 in A, 33099 in B)."""
+    zones_import_geojson(
+        municipality=municipality,
+        data=_collection(
+            _box_feature("A", 8.70, 51.70, 8.71, 51.71),
+            _box_feature("B", 8.71, 51.70, 8.72, 51.71),
+        ),
+    )
+    zones_import_street_list(
+        municipality=municipality,
+        data=b"zone;strasse;seite;von;bis\nS;Kirchweg;alle;;\nS;Feldweg;gerade;;\n",
+    )
+    rows = [
+        ("Hauptstraße", "1", "33098", 8.705, 51.705),
+        ("Hauptstraße", "1", "33099", 8.715, 51.705),
+        ("Hauptstraße", "2", "33098", 8.706, 51.705),
+        ("Hauptstraße", "3 a", "", 8.716, 51.706),
+        ("Feldweg", "2", "33098", 8.80, 51.80),
+        ("Feldweg", "3", "33098", 8.80, 51.80),
+        ("Randweg", "1", "33098", 8.71, 51.705),  # on the border of A and B: A (first code)
+    ]
+    Address.objects.bulk_create(
+        Address(
+            municipality=municipality,
+            street=street,
+            house_number=number,
+            postcode=postcode,
+            city="Musterstadt",
+            lon=lon,
+            lat=lat,
+            street_key=street_key(street),
+            number_key=number_key(number),
+            number_int=int(number.split()[0]),
+        )
+        for street, number, postcode, lon, lat in rows
+    )
+
+
+BATCH = [
+    ("Hauptstraße", "1", "33098"),  # A
+    ("Hauptstr.", "1", "33099"),  # B: the postcode picks the second entry
+    ("hauptstrasse", "1", ""),  # no postcode: the first entry (A)
+    ("Hauptstraße", "1", "12345"),  # a postcode that fits neither: not found
+    ("Hauptstraße", "2", ""),  # A
+    ("Hauptstraße", "3A", "33098"),  # B: the entry has no postcode, so any fits
+    ("Kirchweg", "7", ""),  # no register entry: the street list (S), address None
+    ("Feldweg", "2", ""),  # in the register, outside the polygons, even: S with its address
+    ("Feldweg", "3", ""),  # odd: none
+    ("Randweg", "1", ""),  # on the shared border: the first code
+    ("Gibtsnichtweg", "1", ""),  # unknown
+    ("Hauptstraße", "", ""),  # no number
+    ("Hauptstraße", "1", "33098"),  # repeated
+]
+
+
+def _zone_code(municipality, street: str, number: str) -> str | None:
+    """The zone code of an address, asked singly and as a batch of one (the same answer)."""
+    single = lookup.zone_for_address(municipality=municipality, street=street, house_number=number)
+    [batch] = lookup.zones_for_addresses(
+        municipality=municipality, addresses=[(street, number, "")]
+    )
+    assert single == batch
+    return single.zone.code if single else None
+
+
+def test_batch_gives_the_same_answers_as_single_lookups(musterstadt):
+    _two_zones_and_a_street_list(musterstadt)
+    singles = [
+        lookup.zone_for_address(
+            municipality=musterstadt, street=street, house_number=number, postcode=postcode
+        )
+        for street, number, postcode in BATCH
+    ]
+    codes = [(m.zone.code, m.how) if m else None for m in singles]
+    assert codes == [
+        ("A", "polygon"),
+        ("B", "polygon"),
+        ("A", "polygon"),
+        None,
+        ("A", "polygon"),
+        ("B", "polygon"),
+        ("S", "street_list"),
+        ("S", "street_list"),
+        None,
+        ("A", "polygon"),
+        None,
+        None,
+        ("A", "polygon"),
+    ]
+    for chunk_size in (1, 3, 1000):
+        batch = lookup.zones_for_addresses(
+            municipality=musterstadt, addresses=BATCH, chunk_size=chunk_size
+        )
+        assert batch == singles  # zone, how and address
+    # The register entry behind a match is a saved Address, built on first access.
+    second = singles[1]
+    assert second is not None and second.address is not None
+    assert second.address == Address.objects.of(musterstadt).get(postcode="33099")
+    assert (second.address.postcode, second.address.lon) == ("33099", 8.715)
+    assert not second.address._state.adding
+    assert singles[6] is not None and singles[6].address is None
+    assert singles[7] is not None and singles[7].address.street == "Feldweg"  # type: ignore[union-attr]
+    # (street, number) pairs without a postcode are accepted too
+    pairs = lookup.zones_for_addresses(
+        municipality=musterstadt, addresses=[("Hauptstraße", "1"), ("Kirchweg", "1")]
+    )
+    assert [m.zone.code if m else None for m in pairs] == ["A", "S"]
+
+
+def test_batch_is_scoped_to_the_municipality(musterstadt, beispieldorf):
+    _two_zones_and_a_street_list(musterstadt)
+    zones_import_geojson(
+        municipality=beispieldorf, data=_collection(_box_feature("X", 8.0, 51.0, 9.0, 52.0))
+    )
+    assert lookup.zones_for_addresses(
+        municipality=beispieldorf, addresses=[("Hauptstraße", "1", "")]
+    ) == [None]
+
+
+def test_zone_and_register_changes_are_seen_by_the_next_lookup(musterstadt):
+    _two_zones_and_a_street_list(musterstadt)
+
+    def code(street: str = "Hauptstraße", number: str = "2") -> str | None:
+        return _zone_code(musterstadt, street, number)
+
+    assert code() == "A"
+    # A new zone file: A moves north, C covers the old place of A.
+    zones_import_geojson(
+        municipality=musterstadt,
+        data=_collection(
+            _box_feature("A", 8.70, 51.71, 8.71, 51.72),
+            _box_feature("B", 8.71, 51.70, 8.72, 51.71),
+            _box_feature("C", 8.70, 51.70, 8.71, 51.71),
+        ),
+    )
+    assert code() == "C"
+    zone_c = Zone.objects.of(musterstadt).get(code="C")
+    zone_update(
+        zone=zone_c,
+        name=zone_c.name,
+        capacity=None,
+        secondary_residence_allowed=False,
+        visitor_passes_per_year=0,
+        notes="",
+        active=False,
+    )
+    assert code() is None
+    # A new register (Hauptstraße 2 moved into B, Kirchweg 7 added in A): seen at once.
+    addresses_import(
+        municipality=musterstadt,
+        data=(
+            "strasse;hausnummer;plz;ort;lon;lat\n"
+            "Hauptstraße;2;33098;Musterstadt;8.715;51.705\n"
+            "Kirchweg;7;33098;Musterstadt;8.716;51.705\n"
+        ).encode(),
+    )
+    assert code() == "B"
+    assert code("Kirchweg", "7") == "B"  # in the register now: its polygon, not the list
+    assert code("Hauptstraße", "3a") is None  # gone with the old register
+
+
+def test_address_map_is_a_few_numpy_arrays(musterstadt):
+    """The register in memory: numpy arrays of machine values, sorted by key hash, one
+    entry per distinct key; only the key with two entries (Hauptstraße 1 under two
+    postcodes) has Python objects, in the side dict."""
+    _two_zones_and_a_street_list(musterstadt)
+    lookup.zone_for_address(municipality=musterstadt, street="x", house_number="1")
+    addresses = lookup._index(musterstadt).addresses
+    assert addresses is not None and addresses.count == 6  # 7 entries, 6 keys
+    for values in (
+        addresses.hashes,
+        addresses.zones,
+        addresses.postcode_codes,
+        addresses.pks,
+    ):
+        assert isinstance(values, np.ndarray) and values.dtype.kind == "i"
+        assert len(values) == 6
+    # Adjacent pairs compared directly: np.diff of 64-bit hashes overflows and wraps.
+    assert (addresses.hashes[1:] > addresses.hashes[:-1]).all()
+    assert addresses.nbytes == 6 * 16  # hash 8, pk 4, zone 2, postcode 2
+    assert list(addresses.extra) == [lookup._key_hash("hauptstrasse\x001")]
+    [(first_code, first_pk, first_zone), (second_code, second_pk, second_zone)] = (
+        addresses.extra[lookup._key_hash("hauptstrasse\x001")] or []
+    )
+    assert first_pk < second_pk and (first_zone, second_zone) == (0, 1)  # A, B
+    assert addresses.postcodes == {"": 0, "33098": first_code, "33099": second_code}
+    assert addresses.exact == {}
+
+
+def test_hash_collisions_between_register_keys_are_told_apart(musterstadt, monkeypatch):
+    """Two register keys with one hash (forced here; about 3e-10 for 100,000 real keys):
+    their texts decide, and each keeps its own entries and postcode rule."""
+    real = lookup._key_hash
+    monkeypatch.setattr(
+        lookup,
+        "_key_hash",
+        lambda key: 42 if key.startswith(("hauptstrasse\x001", "randweg\x00")) else real(key),
+    )
+    _two_zones_and_a_street_list(musterstadt)
+    singles = [
+        lookup.zone_for_address(
+            municipality=musterstadt, street=street, house_number=number, postcode=postcode
+        )
+        for street, number, postcode in BATCH
+    ]
+    assert [(m.zone.code, m.how) if m else None for m in singles][:4] == [
+        ("A", "polygon"),
+        ("B", "polygon"),
+        ("A", "polygon"),
+        None,
+    ]
+    assert singles[9] is not None and singles[9].address.street == "Randweg"  # type: ignore[union-attr]
+    assert lookup.zones_for_addresses(municipality=musterstadt, addresses=BATCH) == singles
+    addresses = lookup._index(musterstadt).addresses
+    assert addresses is not None and addresses.extra == {42: None}
+    assert sorted(addresses.exact) == ["hauptstrasse\x001", "randweg\x001"]
+    # A key not in the register with the same hash: the texts say no.
+    assert (
+        lookup.zone_for_address(municipality=musterstadt, street="Hauptstraße", house_number="17")
+        is None
+    )
+
+
+def test_other_process_register_changes_are_seen_after_the_version_check(musterstadt, settings):
+    _two_zones_and_a_street_list(musterstadt)
+    settings.RATHAUS_GEO_VERSION_CHECK_SECONDS = 3600
+
+    def code(number: str) -> str | None:
+        return _zone_code(musterstadt, "Hauptstraße", number)
+
+    assert (code("2"), code("4")) == ("A", None)
+    index = lookup._index(musterstadt)
+    # Another process moves Hauptstraße 2 into B and adds number 4 in A: only the database
+    # changes (and the stamp), this process's map stays until its next version check.
+    Address.objects.of(musterstadt).filter(street="Hauptstraße", house_number="2").update(lon=8.715)
+    Address.objects.create(
+        municipality=musterstadt,
+        street="Hauptstraße",
+        house_number="4",
+        lon=8.705,
+        lat=51.705,
+        street_key="hauptstrasse",
+        number_key="4",
+        number_int=4,
+    )
+    GeoState.objects.filter(municipality=musterstadt).update(
+        addresses_version=F("addresses_version") + 1
+    )
+    assert (code("2"), code("4")) == ("A", None)
+    index.ttl = 0  # the check is due
+    assert (code("2"), code("4")) == ("B", "A")
+    # Only the map was rebuilt: the zones and their grid stay.
+    assert lookup._index(musterstadt) is index
+
+
+def test_other_process_zone_changes_reach_address_lookups(musterstadt, settings):
+    _two_zones_and_a_street_list(musterstadt)
+    settings.RATHAUS_GEO_VERSION_CHECK_SECONDS = 3600
+    assert _zone_code(musterstadt, "Hauptstraße", "2") == "A"
+    # Another process deactivates A: only the database changes, this process's index stays
+    # until its next version check.
+    Zone.objects.of(musterstadt).filter(code="A").update(active=False)
+    GeoState.objects.filter(municipality=musterstadt).update(zones_version=F("zones_version") + 1)
+    assert _zone_code(musterstadt, "Hauptstraße", "2") == "A"
+    for index in lookup._cache.values():
+        index.ttl = 0  # the check is due
+    assert _zone_code(musterstadt, "Hauptstraße", "2") is None
+    assert _zone_code(musterstadt, "Randweg", "1") == "B"
 
 
 def test_grid_cache_agrees_with_plain_polygon_test(musterstadt):
@@ -440,6 +743,26 @@ def test_grid_cache_agrees_with_plain_polygon_test(musterstadt):
             assert (zone.code if zone else None) == (expected[0] if expected else None)
             inside += zone is not None
     assert inside > 500  # the sample really hits zones
+
+
+def test_grid_stays_small_for_zones_far_apart(musterstadt):
+    """Zones in Paderborn and in Berlin: the grid over their bounding box is coarsened to at
+    most _MAX_CELLS cells and still answers exactly."""
+    zones_import_geojson(
+        municipality=musterstadt,
+        data=_collection(
+            _box_feature("P", 8.75, 51.71, 8.76, 51.72),
+            _box_feature("B", 13.40, 52.51, 13.41, 52.52),
+        ),
+    )
+    points = [(8.755, 51.715), (13.405, 52.515), (11.0, 52.0), (8.76, 51.72), (8.7601, 51.72)]
+    found = [lookup.zone_for_point(municipality=musterstadt, lon=x, lat=y) for x, y in points]
+    assert [z.code if z else None for z in found] == ["P", "B", None, "P", None]
+    index = lookup._index(musterstadt)
+    assert len(index.cells) <= lookup._MAX_CELLS and index.grid[4] < lookup._CELL_X
+    lon, lat = np.array(points).T
+    assert index.zones_for_points(lon, lat).tolist() == [1, 0, -1, 1, -1]  # by code: B, P
+    assert lookup.zone_for_point(municipality=musterstadt, lon=float("nan"), lat=51.7) is None
 
 
 def test_other_process_changes_are_seen_after_the_version_check(musterstadt, settings):
