@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.apps import AppConfig
 
 
@@ -8,9 +10,11 @@ class ApiConfig(AppConfig):
 
     def ready(self) -> None:
         from rathaus.core.demo import register_seed
+        from rathaus.core.periodic import register_periodic
         from rathaus.integrations import domain_events
 
         from . import webhooks
+        from .housekeeping import api_housekeeping
         from .seed import seed_demo_clients
 
         webhooks.register_types()
@@ -18,3 +22,4 @@ class ApiConfig(AppConfig):
             webhooks.on_domain_event, dispatch_uid="rathaus.api.webhooks"
         )
         register_seed(seed_demo_clients)
+        register_periodic("api.housekeeping", api_housekeeping, every=timedelta(hours=6))

@@ -448,8 +448,17 @@ def _view_for(path_: str, endpoints: dict[str, Endpoint]) -> Callable[..., HttpR
     return view
 
 
+#: Path parameters that may contain "/": a municipality's file reference pattern may use it
+#: ("32.10/2026/000123"); clients send it percent-encoded (%2F), which arrives decoded.
+SLASHED_PARAMS = {"reference"}
+
+
 def django_path(openapi_path: str) -> str:
-    return re.sub(r"\{(\w+)\}", r"<str:\1>", openapi_path.lstrip("/"))
+    def converter(match: re.Match[str]) -> str:
+        name = match.group(1)
+        return f"<path:{name}>" if name in SLASHED_PARAMS else f"<str:{name}>"
+
+    return re.sub(r"\{(\w+)\}", converter, openapi_path.lstrip("/"))
 
 
 def urlpatterns_for(endpoints: list[Endpoint]) -> list[URLPattern]:
@@ -457,7 +466,13 @@ def urlpatterns_for(endpoints: list[Endpoint]) -> list[URLPattern]:
     for ep in endpoints:
         by_path.setdefault(ep.path, {})[ep.method] = ep
     patterns = []
-    for path_, methods in by_path.items():
+    # A slashed parameter at the end would swallow the longer paths after it
+    # ("cases/<path:reference>" matches "cases/X/state"): those come first.
+    ordered = sorted(
+        by_path, key=lambda p: p.rstrip("/").endswith(tuple(f"{{{n}}}" for n in SLASHED_PARAMS))
+    )
+    for path_ in ordered:
+        methods = by_path[path_]
         name = methods[sorted(methods)[0]].operation_id
         patterns.append(path(django_path(path_), _view_for(path_, methods), name=name))
     return patterns

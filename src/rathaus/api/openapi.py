@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from .framework import ENDPOINTS, Endpoint
+from .framework import ENDPOINTS, SLASHED_PARAMS, Endpoint
 from .schemas import Problem
 
 COMMITTED = Path(__file__).resolve().parent / "openapi.json"
@@ -72,6 +72,11 @@ def _operation(ep: Endpoint, names: dict[type[BaseModel], str]) -> dict[str, Any
         {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
         for name in _path_params(ep.path)
     ]
+    for parameter in parameters:
+        if parameter["name"] in SLASHED_PARAMS:
+            parameter["description"] = (
+                "Aktenzeichen des Vorgangs; ein „/“ darin wird als %2F übertragen."
+            )
     parameters += [
         {
             "name": q.name,

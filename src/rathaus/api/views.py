@@ -482,8 +482,9 @@ def case_note(call: Call) -> Reply:
     if_match="required",
     multipart={"notice": "notice"},
     errors=(400, 404, 409, 412, 413, 415, 422, 428),
-    description="Ohne `notice` erzeugt Rathaus den Bescheid (PDF/A). Mit `notice` (PDF, base64 "
-    "oder multipart-Teil `notice`) ist dieses PDF der Bescheid.",
+    description="Ohne `notice` erzeugt Rathaus den Bescheid (PDF/A) Augenblicke später im "
+    "Hintergrund und nimmt ihn dann zur Akte (Webhook `document.added`). Mit `notice` (PDF, "
+    "base64 oder multipart-Teil `notice`) ist dieses PDF der Bescheid, sofort in der Akte.",
 )
 def case_decision(call: Call) -> Reply:
     case = _case(call)

@@ -105,6 +105,22 @@ def cloud_event(
     }
 
 
+def _active_subscriptions(municipality: Any, case: Any) -> list[WebhookSubscription]:
+    """The municipality's active subscriptions, read once per case object: one operation on
+    a case (a submission, a decision) records several events, and the subscriptions do not
+    change within it. Services load the case afresh for every operation."""
+    cached = case.__dict__.get("_webhook_subscriptions") if case is not None else None
+    if cached is None:
+        cached = list(
+            WebhookSubscription.objects.of(municipality)
+            .filter(active=True, client__active=True)
+            .select_related("client")
+        )
+        if case is not None:
+            case.__dict__["_webhook_subscriptions"] = cached
+    return cached
+
+
 def on_domain_event(
     sender: Any,
     *,
@@ -115,11 +131,7 @@ def on_domain_event(
     case: Any = None,
     **kwargs: Any,
 ) -> None:
-    subscriptions = list(
-        WebhookSubscription.objects.of(municipality)
-        .filter(active=True, client__active=True)
-        .select_related("client")
-    )
+    subscriptions = _active_subscriptions(municipality, case)
     wanted = [
         s
         for s in subscriptions

@@ -192,6 +192,36 @@ def payment_choose_invoice(*, payment: Payment) -> Payment:
 # --- booking -----------------------------------------------------------------------------------
 
 
+EVENT_PAID = "payment.paid"
+EVENT_FAILED = "payment.failed"
+EVENT_CANCELLED = "payment.cancelled"
+
+
+def _announce(payment: Payment, event_type: str) -> None:
+    """Publish the payment's new state as a domain event (webhooks of the API), in the
+    transaction of the change. No personal data: no payer e-mail, no account."""
+    from rathaus.integrations import domain_events
+
+    case = payment.case if payment.case_id else None
+    domain_events.publish(
+        municipality=payment.municipality,
+        type=event_type,
+        subject=payment.reference,
+        data={
+            "payment": str(payment.public_id),
+            "reference": payment.reference,
+            "case": case.reference if case is not None else None,
+            "purpose": payment.purpose,
+            "amount": str(payment.amount),
+            "currency": payment.currency,
+            "status": payment.status,
+            "provider": payment.provider,
+            "paid_at": payment.paid_at.isoformat() if payment.paid_at else None,
+        },
+        case=case,
+    )
+
+
 def payment_book(
     *,
     payment: Payment,
@@ -256,6 +286,7 @@ def payment_book(
             amount=payment.amount,
             **data,
         )
+        _announce(payment, EVENT_PAID)
         handler = _handlers.get(payment.handler)
         if handler is None:
             # The money is in; what should follow cannot run in this installation. Logged, and
@@ -404,6 +435,7 @@ def payment_apply_transaction(
                 source=source,
                 transaction_id=transaction_.transaction_id,
             )
+            _announce(locked, EVENT_FAILED if new == Payment.Status.FAILED else EVENT_CANCELLED)
     return locked
 
 

@@ -192,3 +192,26 @@ def test_a_receiver_that_is_no_longer_allowed_gets_nothing(full_api, receiver, c
     message = OutboxMessage.objects.get(kind="webhook")
     assert message.status == OutboxMessage.Status.DEAD
     assert "https://" in message.last_error
+
+
+def test_payment_events_reach_subscribers_without_personal_data(
+    full_api, receiver, musterstadt, citizen, clerk
+):
+    from rathaus.payments import services as payment_services
+    from rathaus.payments.tests.helpers import case_with_fee, paid_service, payment_of
+
+    subscribe(full_api, receiver.url, ["payment.paid", "payment.failed", "payment.cancelled"])
+    case = case_with_fee(paid_service(musterstadt, automatic=False), citizen)
+    payment = payment_of(case)
+    payment_services.payment_mark_paid(payment=payment, provider_reference="Auszug 7", actor=clerk)
+    payment_services.payment_mark_paid(payment=payment, provider_reference="Auszug 7", actor=clerk)
+    deliver()
+    [event] = receiver.events()  # booked once: one event
+    assert event["type"] == "payment.paid" and event["subject"] == case.reference
+    data = event["data"]
+    assert data["payment"] == str(payment.public_id) and data["case"] == case.reference
+    assert (data["amount"], data["currency"], data["status"]) == ("96.00", "EUR", "paid")
+    assert data["paid_at"]
+    assert citizen.email not in json.dumps(event)
+    listed = {t["type"] for t in full_api.get("/event-types").json()["items"]}
+    assert {"payment.paid", "payment.failed", "payment.cancelled"} <= listed
