@@ -26,6 +26,10 @@ def service_public(*, municipality: Municipality, key: str) -> Service | None:
         Service.objects.of(municipality)
         .filter(enabled=True, key=key, current_version__isnull=False)
         .select_related("current_version")
+        # The YAML source is never shown here, and the checked definition is read only when
+        # this process has not compiled that version yet (``load_definition`` caches by id and
+        # checksum): a deferred field costs one query then, and nothing afterwards.
+        .defer("current_version__source", "current_version__data")
         .first()
     )
 

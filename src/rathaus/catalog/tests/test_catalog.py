@@ -58,10 +58,32 @@ def test_catalogue_lists_only_enabled_services_of_the_municipality(
 
 
 def test_catalogue_search(client, musterstadt, dog_service):
-    assert client.get("/m/musterstadt/leistungen/?q=hund").context["services"].count() == 1
-    assert client.get("/m/musterstadt/leistungen/?q=HUNDESTEUER").context["services"].count() == 1
-    assert client.get("/m/musterstadt/leistungen/?q=gewerbe").context["services"].count() == 0
-    assert client.get("/m/musterstadt/leistungen/?q=dog").context["services"].count() == 1
+    def found(query: str) -> int:
+        return len(client.get(f"/m/musterstadt/leistungen/?q={query}").context["services"])
+
+    assert found("hund") == found("HUNDESTEUER") == found("dog") == 1
+    assert found("gewerbe") == 0
+    page = client.get("/m/musterstadt/leistungen/?q=gewerbe").content.decode()
+    assert "Keine passenden Leistungen gefunden." in page
+
+
+def test_cached_service_cards_are_never_stale(client, musterstadt, dog_service):
+    """The cards are cached under what they show, their links' prefix and the language."""
+
+    def page(path: str = "/m/musterstadt/leistungen/", **headers: str) -> str:
+        return client.get(path, **headers).content.decode()
+
+    assert "Hund anmelden" in page() and 'href="/m/musterstadt/leistungen/hund-anmelden/"' in page()
+    Service.objects.filter(pk=dog_service.pk).update(name="Hund an- und abmelden")
+    assert "Hund an- und abmelden" in page() and "Hund anmelden<" not in page()
+    assert "Hund an- und abmelden" in page("/m/musterstadt/")  # the start page's cards
+    # the same municipality on its own host name: links without the /m/ prefix
+    on_host = page("/leistungen/", HTTP_HOST="musterstadt.localhost")
+    assert 'href="/leistungen/hund-anmelden/"' in on_host and "/m/musterstadt/" not in on_host
+    service_set_enabled(service=dog_service, enabled=False)
+    assert "Hund an- und abmelden" not in page() and "Keine passenden Leistungen" in page()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert "No matching services found." in page()
 
 
 def test_catalogue_query_count_does_not_grow_with_services(
