@@ -297,3 +297,9 @@ def test_wrong_code_values_are_refused(examples: Path) -> None:
         with pytest.raises(XGewerbeError) as caught:
             parse(sample.replace(old, new, 1))
         assert reason in caught.value.message
+
+
+def test_no_two_contents_share_a_field_number():
+    for kind, numbers in FIELD_NUMBERS.items():
+        used = [n for n in numbers.values() if n is not None]
+        assert len(used) == len(set(used)), (kind, sorted(n for n in used if used.count(n) > 1))

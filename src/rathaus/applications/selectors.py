@@ -30,5 +30,6 @@ def application_by_public_id(*, municipality: Municipality, public_id: UUID) -> 
         .filter(public_id=public_id)
         .exclude(status=Application.Status.DISCARDED)
         .select_related("service", "definition_version", "municipality")
+        .defer("definition_version__source")  # the YAML text; the checked data is what is used
         .first()
     )

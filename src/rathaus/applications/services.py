@@ -344,9 +344,10 @@ def application_submit(
     with transaction.atomic():
         locked = (
             Application.objects.select_for_update(of=("self",))
-            .select_related("definition_version", "service", "municipality", "applicant")
+            .select_related("applicant")
             .get(pk=application.pk)
         )
+        _reuse_related(locked, application, ("definition_version", "service", "municipality"))
         if locked.status == Application.Status.SUBMITTED:
             return locked
         if locked.status != Application.Status.DRAFT:
@@ -377,8 +378,20 @@ def application_submit(
             entered_by = actor  # staff submitting for a citizen is recorded as such
         if entered_by is not None:
             locked.entered_by = entered_by
-        locked.save()
-        case_open_for_application(application=locked)
+        locked.save(
+            update_fields=[
+                "data",
+                "fee_amount",
+                "fee_details",
+                "check_results",
+                "status",
+                "submitted_at",
+                "channel",
+                "entered_by",
+                "updated_at",
+            ]
+        )
+        case_open_for_application(application=locked, uploads=validated.uploads.values())
         hook = plugins.get(definition.plugin) if definition.plugin else None
         if hook is not None and hook.on_submit is not None:
             hook.on_submit(
@@ -388,6 +401,18 @@ def application_submit(
                 application=locked,
             )
     return locked
+
+
+def _reuse_related(fresh: Application, loaded: Application, names: tuple[str, ...]) -> None:
+    """Take the related objects the caller already loaded (the service definition is a large
+    JSON document) instead of reading them again with the locked row, where the ids agree."""
+    for name in names:
+        field = Application._meta.get_field(name)
+        if (
+            field.is_cached(loaded)  # type: ignore[union-attr]
+            and getattr(loaded, f"{name}_id") == getattr(fresh, f"{name}_id")
+        ):
+            setattr(fresh, name, getattr(loaded, name))
 
 
 def application_discard(*, application: Application) -> Application:

@@ -7,13 +7,12 @@ happened and links to the current state.
 
 from __future__ import annotations
 
-import hashlib
+import html
 from datetime import date
 from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.contrib import messages
-from django.core.cache import cache
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
@@ -21,9 +20,9 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.safestring import mark_safe
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from rathaus.accounts.models import StaffRole
@@ -42,6 +41,8 @@ from rathaus.cases.selectors import (
 )
 from rathaus.cases.workflow import TRANSITIONS, Action, staff_actions
 from rathaus.core.errors import ErrorCode, RathausError
+from rathaus.core.fragments import fragment_cached
+from rathaus.payments.models import Payment
 from rathaus.records.models import Document, DocumentVersion
 from rathaus.records.views import version_response
 
@@ -86,7 +87,6 @@ def inbox(request: StaffRequest) -> HttpResponse:
         query = request.GET.copy()
         query["nach"] = page.next_cursor
         next_url = f"?{query.urlencode()}"
-    _inbox_rows(page.cases)
     return render(
         request,
         "backoffice/inbox.html",
@@ -94,35 +94,61 @@ def inbox(request: StaffRequest) -> HttpResponse:
             "form": form,
             "filters_html": _inbox_filters_html(form),
             "cases": page.cases,
-            "case_url_prefix": reverse("backoffice:case", args=[0])[: -len("0/")],
+            "rows_html": _inbox_rows(
+                page.cases, reverse("backoffice:case", args=[0])[: -len("0/")]
+            ),
             "next_url": next_url,
             "first_page": "nach" in request.GET,
         },
     )
 
 
-def _inbox_rows(cases: list[Case]) -> None:
-    """What each row shows, computed once per page instead of per cell in the template:
-    ``get_FOO_display`` builds a dict of lazy strings on every call, ``is_overdue`` asks for
-    the local date per row, the ``date`` filter formats every cell anew (together about a
-    quarter of the page's time before)."""
-    state_labels = {value: str(label) for value, label in CaseState.choices}
-    channel_labels = {value: str(label) for value, label in Channel.choices}
+def _inbox_rows(cases: list[Case], case_url_prefix: str) -> SafeString:
+    """The inbox table's rows as HTML, built in Python like the Django admin's change list
+    (``items_for_result``): 50 rows of eight cells through the template engine were about half
+    of the page's time (some 750 variable look-ups per page), and even ``format_html`` cost a
+    sixth of it (Django's ``escape`` is wrapped for lazy strings). Every value from the database
+    goes through ``html.escape`` (what Django's ``escape`` calls); the fixed labels are escaped
+    once per page. Labels and dates are computed once per page: ``get_FOO_display`` builds a
+    dict of lazy strings on every call, and the rows of a page share few dates."""
+    esc = html.escape
+    state_labels = {value: esc(str(label)) for value, label in CaseState.choices}
+    channel_labels = {value: esc(str(label)) for value, label in Channel.choices}
+    overdue_badge = (
+        ' <span class="kern-badge kern-badge--danger kern-badge--small">'
+        f"{esc(_('überfällig'))}</span>"
+    )
+    unassigned = f'<span class="kern-body--muted">{esc(_("offen"))}</span>'
+    prefix = esc(case_url_prefix)
     today = timezone.localdate()
-    dates: dict[date, str] = {}  # the rows of a page share few dates: format each once
+    dates: dict[date, str] = {}
 
     def short(value: date) -> str:
         found = dates.get(value)
         if found is None:
-            found = dates[value] = date_format(value, "SHORT_DATE_FORMAT")
+            found = dates[value] = esc(date_format(value, "SHORT_DATE_FORMAT"))
         return found
 
+    cell = '<td class="kern-table__cell">'
+    rows = []
     for case in cases:
-        case.created_label = short(timezone.localdate(case.created_at))  # type: ignore[attr-defined]
-        case.due_label = short(case.due_date) if case.due_date else ""  # type: ignore[attr-defined]
-        case.state_label = state_labels.get(case.state, case.state)  # type: ignore[attr-defined]
-        case.channel_label = channel_labels.get(case.channel, case.channel)  # type: ignore[attr-defined]
-        case.overdue = bool(case.due_date and case.is_open and case.due_date < today)  # type: ignore[attr-defined]
+        overdue = bool(case.due_date and case.is_open and case.due_date < today)
+        due = (short(case.due_date) + (overdue_badge if overdue else "")) if case.due_date else "–"
+        assignee = case.assignee
+        rows.append(
+            f'<tr class="kern-table__row{" is-overdue" if overdue else ""}">'
+            f'<th scope="row" class="kern-table__cell"><a class="kern-link" '
+            f'href="{prefix}{case.pk}/">{esc(case.reference)}</a></th>'
+            f"{cell}{esc(case.service.name)}</td>"
+            f"{cell}{esc(case.applicant_name or '–')}</td>"
+            f"{cell}{state_labels.get(case.state) or esc(case.state)}</td>"
+            f"{cell}{short(timezone.localdate(case.created_at))}</td>"
+            f"{cell}{channel_labels.get(case.channel) or esc(case.channel)}</td>"
+            f"{cell}{due}</td>"
+            f"{cell}{esc(assignee.get_full_name() or assignee.email) if assignee else unassigned}"
+            "</td></tr>\n"
+        )
+    return mark_safe("".join(rows))  # noqa: S308 - every value above is escaped
 
 
 FILTERS_CACHE_SECONDS = 300
@@ -138,13 +164,12 @@ def _inbox_filters_html(form: InboxFilterForm) -> str:
     services_now = list(queryset.values_list("pk", "name")) if queryset is not None else []
     submitted = cast("QueryDict", form.data)
     data = [(k, submitted.getlist(k)) for k in sorted(submitted) if k in form.fields]
-    raw = repr((get_language(), reverse("backoffice:inbox"), data, services_now)).encode()
-    key = "backoffice:inbox-filters:" + hashlib.sha256(raw).hexdigest()
-    html = cache.get(key)
-    if html is None:
-        html = render_to_string("backoffice/includes/inbox_filters.html", {"form": form})
-        cache.set(key, html, FILTERS_CACHE_SECONDS)
-    return mark_safe(html)  # noqa: S308 - rendered by our own template, escaped there
+    return fragment_cached(
+        "backoffice:inbox-filters",
+        (reverse("backoffice:inbox"), data, services_now),
+        lambda: render_to_string("backoffice/includes/inbox_filters.html", {"form": form}),
+        seconds=FILTERS_CACHE_SECONDS,
+    )
 
 
 home = inbox
@@ -243,14 +268,30 @@ def _case_page(request: StaffRequest, case: Case, status: int = 200, **forms: An
     actions = set(staff_actions(case))
     can_assign = request.membership.role != StaffRole.CLERK
     version_initial = {"version": case.version}
-    documents = (
+    documents = list(
         Document.objects.of(case.municipality_id)
         .filter(file__case=case)
         .prefetch_related(Prefetch("versions", queryset=DocumentVersion.objects.order_by("number")))
         .select_related("created_by")
     )
     application = case.application
+    # The worker renders receipts and notices moments after submission and decision: say so
+    # rather than show a file without them.
+    kinds = {document.kind for document in documents}
+    pending = []
+    if application is not None and Document.Kind.RECEIPT not in kinds:
+        pending.append(_("Die Eingangsbestätigung wird gerade erstellt."))
+    if case.decided_at is not None and Document.Kind.NOTICE not in kinds:
+        pending.append(_("Der Bescheid wird gerade erstellt."))
     definition = application.definition_version.data if application is not None else {}
+    fee = application.fee_amount if application is not None else None
+    # Only an application with a fee can have a payment (``workflow.payment``): no query
+    # for the others.
+    payments = (
+        list(Payment.objects.of(case.municipality_id).filter(case=case).order_by("created_at"))
+        if fee
+        else []
+    )
     history = list(case_history(case=case).select_related("actor"))
     for event in history:
         event.label = KIND_LABELS.get(event.kind, event.kind)  # type: ignore[attr-defined]
@@ -263,6 +304,7 @@ def _case_page(request: StaffRequest, case: Case, status: int = 200, **forms: An
             definition, application.data if application is not None else {}
         ),
         "documents": documents,
+        "documents_pending": pending,
         "history": history,
         "questions": list(case.questions.order_by("asked_at")),
         "version_form": VersionForm(initial=version_initial),
@@ -279,6 +321,8 @@ def _case_page(request: StaffRequest, case: Case, status: int = 200, **forms: An
         "decide_form": forms.get("decide_form") or DecideForm(initial=version_initial),
         "note_form": forms.get("note_form") or NoteForm(initial=version_initial),
         "is_mine": case.assignee_id == request.user.pk,
+        "fee": fee,
+        "payments": payments,
     }
     return render(request, "backoffice/case.html", context, status=status)
 

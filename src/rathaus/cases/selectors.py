@@ -51,6 +51,7 @@ def case_for_staff(*, municipality: Municipality, user: User, pk: int) -> Case |
     return (
         cases_visible(municipality=municipality, user=user)
         .select_related("service", "assignee", "team", "application__definition_version")
+        .defer("application__definition_version__source")  # the YAML text: not needed here
         .filter(pk=pk)
         .first()
     )

@@ -35,13 +35,20 @@ def outbox_enqueue(
     """Queue a message for delivery. With a ``dedupe_key`` the same message is queued only once
     per municipality and kind, so a retried caller cannot send it twice."""
     if dedupe_key:
-        message, _ = OutboxMessage.objects.get_or_create(
-            municipality=municipality,
-            kind=kind,
-            dedupe_key=dedupe_key,
-            defaults={"payload": payload},
+        # INSERT … ON CONFLICT DO NOTHING (SQLite: INSERT OR IGNORE) and read back what is
+        # stored: two statements without a savepoint, where get_or_create needed four. A
+        # concurrent transaction queueing the same key makes the INSERT wait for its commit.
+        OutboxMessage.objects.bulk_create(
+            [
+                OutboxMessage(
+                    municipality=municipality, kind=kind, dedupe_key=dedupe_key, payload=payload
+                )
+            ],
+            ignore_conflicts=True,
         )
-        return message
+        return OutboxMessage.objects.get(
+            municipality=municipality, kind=kind, dedupe_key=dedupe_key
+        )
     return OutboxMessage.objects.create(municipality=municipality, kind=kind, payload=payload)
 
 

@@ -86,18 +86,31 @@ def document_add(
             created_by=actor,
         )
         # a new document: its first version needs neither the row lock nor the MAX(number)
-        DocumentVersion.objects.create(
-            municipality_id=file.municipality_id,
-            document=document,
-            number=1,
-            content=name,
-            sha256=sha256,
-            content_type=content_type[:100],
-            size=len(content),
-            filename=filename[:255],
-            created_by=actor,
-        )
+        _version_create(document, 1, name, sha256, content, content_type, filename, actor)
     return document
+
+
+def _version_create(
+    document: Document,
+    number: int,
+    name: str,
+    sha256: str,
+    content: bytes,
+    content_type: str,
+    filename: str,
+    actor: User | None,
+) -> DocumentVersion:
+    return DocumentVersion.objects.create(
+        municipality_id=document.municipality_id,
+        document=document,
+        number=number,
+        content=name,
+        sha256=sha256,
+        content_type=content_type[:100],
+        size=len(content),
+        filename=filename[:255],
+        created_by=actor,
+    )
 
 
 def document_version_add(
@@ -119,14 +132,6 @@ def document_version_add(
             filename=filename,
             content=content,
         )
-        return DocumentVersion.objects.create(
-            municipality_id=document.municipality_id,
-            document=document,
-            number=last + 1,
-            content=name,
-            sha256=sha256,
-            content_type=content_type[:100],
-            size=len(content),
-            filename=filename[:255],
-            created_by=actor,
+        return _version_create(
+            document, last + 1, name, sha256, content, content_type, filename, actor
         )
