@@ -13,6 +13,7 @@ from rathaus.cases.tests.helpers import DOG_DATA, submitted_case
 from rathaus.integrations.models import OutboxMessage
 from rathaus.records.models import Document
 from rathaus.testing.factories import UserFactory, publish_service
+from rathaus.testing.tasks import tasks_run
 
 M = "/m/musterstadt"
 PNG = (
@@ -108,8 +109,15 @@ def test_notice_reaches_postbox_and_can_be_downloaded(client, citizen, case, wor
         reasons="Sachkunde nachgewiesen",
     )
     client.force_login(citizen)
+    # The worker renders the notice: until then the message says so, and no e-mail is sent.
     page = client.get(url("case", case.pk)).content.decode()
-    assert "Ihr Bescheid liegt vor" in page
+    assert "Ihr Bescheid liegt vor" in page and "wird gerade erstellt" in page
+    assert not Document.objects.filter(kind=Document.Kind.NOTICE).exists()
+    subjects = [m.payload["subject"] for m in OutboxMessage.objects.filter(kind="email")]
+    assert not any("Ihr Bescheid liegt vor" in subject for subject in subjects)
+    assert tasks_run() == 1
+    page = client.get(url("case", case.pk)).content.decode()
+    assert "wird gerade erstellt" not in page
     version = Document.objects.get(kind=Document.Kind.NOTICE).versions.get()
     assert reverse("postbox:document", args=[case.pk, version.pk]) in page
     response = client.get(url("document", case.pk, version.pk))

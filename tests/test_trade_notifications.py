@@ -17,6 +17,7 @@ from rathaus.catalog.services import service_update_settings
 from rathaus.core.errors import RathausError
 from rathaus.integrations.domain_events import domain_event
 from rathaus.records.models import Document
+from rathaus.testing.tasks import tasks_run
 from rathaus.trade import wz
 from rathaus.trade.models import Business, BusinessEvent
 from rathaus.trade.testing import (
@@ -274,19 +275,20 @@ def test_complete_notification_gets_receipt_and_register_entry(
     assert not Business.objects.exists()
     from rathaus.cases import services as case_services
 
-    original_notice_issue = case_services.notice_issue
+    original_notice_render = case_services.notice_render
     numbers_when_rendered = []
 
-    def notice_issue(**kwargs):
+    def notice_render(**kwargs):
         # the certificate shows the business number: the entry exists when it is rendered
         numbers_when_rendered.extend(Business.objects.values_list("number", flat=True))
-        return original_notice_issue(**kwargs)
+        return original_notice_render(**kwargs)
 
-    monkeypatch.setattr(case_services, "notice_issue", notice_issue)
+    monkeypatch.setattr(case_services, "notice_render", notice_render)
     pay(application, clerk)
     case.refresh_from_db()
     assert case.state == CaseState.DECIDED and case.outcome == Outcome.GRANTED
     assert case.decided_automatically
+    assert tasks_run() >= 1  # the worker renders the certificate
     notice = Document.objects.get(file__case=case, kind=Document.Kind.NOTICE)
     assert notice.title.startswith("Empfangsbestätigung nach § 15 Abs. 1 GewO")
     content = notice.versions.get().content.open("rb").read()

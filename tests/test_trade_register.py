@@ -125,6 +125,7 @@ def test_basic_information_is_answered_automatically(musterstadt, register, citi
     from rathaus.cases.models import CaseState
     from rathaus.catalog.models import Service
     from rathaus.records.models import Document
+    from rathaus.testing.tasks import tasks_run
     from rathaus.trade.testing import submit
 
     trade_services(musterstadt)
@@ -132,6 +133,7 @@ def test_basic_information_is_answered_automatically(musterstadt, register, citi
     basic = {"anfrage": {"art": "einfach", "name": "Bäckerei Korn", "email": "a@example.org"}}
     case = submit(service, basic, citizen).case
     assert case.state == CaseState.DECIDED
+    tasks_run()  # the worker renders the answer
     assert Document.objects.filter(file__case=case, kind=Document.Kind.NOTICE).exists()
     extended = {
         "anfrage": {

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
+from playwright.sync_api import expect
 
 from rathaus.cases.models import CaseState
 from rathaus.cases.tests.helpers import clerk_in_team, submitted_case
 from rathaus.records.models import Document
+from rathaus.testing.tasks import tasks_run
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -60,7 +62,7 @@ def test_question_answer_decision_notice(
     assert "Chipnummer erneut" in person.get_by_test_id("question").inner_text()
     person.get_by_label("Ihre Antwort").fill("276098106543210")
     person.get_by_role("button", name="Antwort senden").click()
-    assert person.get_by_text("Vielen Dank, Ihre Antwort ist eingegangen.").is_visible()
+    expect(person.get_by_text("Vielen Dank, Ihre Antwort ist eingegangen.")).to_be_visible()
 
     # when the clerk sees the answer and decides
     staff.reload()
@@ -72,9 +74,14 @@ def test_question_answer_decision_notice(
 
     # then the notice is in the citizen's postbox
     person.goto(f"{base}/postfach/")
-    assert person.get_by_text("Ihr Bescheid liegt vor").first.is_visible()
+    expect(person.get_by_text("Ihr Bescheid liegt vor").first).to_be_visible()
     person.get_by_role("link", name=case.reference).first.click()
-    assert person.get_by_role("link", name="Hundesteuerbescheid").is_visible()
+    # the worker renders it a moment later; until then the page says so
+    expect(person.get_by_text("Das Dokument wird gerade erstellt")).to_be_visible()
+    assert tasks_run() == 1
+    person.reload()
+    expect(person.get_by_role("link", name="Hundesteuerbescheid")).to_be_visible()
+    assert person.get_by_text("Das Dokument wird gerade erstellt").count() == 0
     case.refresh_from_db()
     assert case.state == CaseState.DECIDED
     assert Document.objects.filter(file__case=case, kind=Document.Kind.NOTICE).exists()

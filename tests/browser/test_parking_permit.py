@@ -10,9 +10,11 @@ from unittest import mock
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from rathaus.parking.models import Permit
 from rathaus.parking.services import permit_token
+from rathaus.testing.tasks import tasks_run
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -127,7 +129,13 @@ def test_night_application_payment_permit_and_officer_check(
     assert permit.plate == "E-AB 1234" and permit.valid_from == night.date()
     assert permit.case.decided_automatically
 
+    # the holder sees the permit at once; its PDF follows from the worker moments later
     page.goto(f"{base}/parkausweis/")
+    assert permit.number in page.content()
+    assert page.get_by_role("link", name="Parkausweis herunterladen (PDF)").count() == 0
+    expect(page.get_by_text("wird gerade erstellt")).to_be_visible()
+    assert tasks_run() >= 1
+    page.reload()
     with page.expect_download() as download:
         page.get_by_role("link", name="Parkausweis herunterladen (PDF)").click()
     saved = tmp_path / "parkausweis.pdf"

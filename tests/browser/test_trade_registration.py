@@ -8,11 +8,13 @@ import datetime as dt
 
 import pytest
 from django.test import Client
+from playwright.sync_api import expect
 
 from rathaus.accounts.testing import login_citizen
 from rathaus.cases.models import Case, CaseState
 from rathaus.payments.models import Payment
 from rathaus.payments.services import payment_mark_paid
+from rathaus.testing.tasks import tasks_run
 from rathaus.trade.models import Business
 from rathaus.trade.testing import trade_services
 from rathaus.xgewerbe.models import Delivery
@@ -160,12 +162,13 @@ def test_gmbh_registers_hair_salon(
     staff.goto(f"{base}/verwaltung/gewerbe/?q=schnittpunkt")
     assert "Schnittpunkt Haar &amp; Pflege GmbH" in staff.content()
 
-    # the certificate is in the citizen's postbox
+    # the certificate is in the citizen's postbox once the worker has rendered it
+    assert tasks_run() >= 1
     page.goto(f"{base}/postfach/")
     page.get_by_role("link", name=case.reference).first.click()
-    assert page.get_by_role(
-        "link", name="Empfangsbestätigung nach § 15 Abs. 1 GewO"
-    ).first.is_visible()
+    expect(
+        page.get_by_role("link", name="Empfangsbestätigung nach § 15 Abs. 1 GewO").first
+    ).to_be_visible()
 
     # one message per recipient, each with its own field subset
     business = Business.objects.get(events__case=case)

@@ -9,16 +9,14 @@ from __future__ import annotations
 
 import base64
 import re
+from datetime import date
 from typing import Any
 
 from django.utils import timezone
 
-from rathaus.accounts.models import User
 from rathaus.core.models import Office
 from rathaus.core.svg import sanitize_svg
-from rathaus.records.models import Document
 from rathaus.records.pdf import pdf_render
-from rathaus.records.services import document_add, file_open
 
 from .models import DEFAULT_LEGAL_REMEDY, Case, CaseSettings, Outcome
 
@@ -62,7 +60,9 @@ def _address(case: Case) -> str:
     return ""
 
 
-def letterhead_context(case: Case) -> dict[str, Any]:
+def letterhead_context(case: Case, *, on: date | None = None) -> dict[str, Any]:
+    """The letterhead of the case's municipality; ``on`` is the date the letter bears (today by
+    default; a notice bears the date of its decision, however late the worker renders it)."""
     municipality = case.municipality
     settings = CaseSettings.objects.filter(municipality=municipality).first()
     office = settings.letterhead_office if settings and settings.letterhead_office_id else None
@@ -76,7 +76,7 @@ def letterhead_context(case: Case) -> dict[str, Any]:
         "municipality": municipality,
         "office": office,
         "logo_data_uri": logo,
-        "today": timezone.localdate(),
+        "today": on or timezone.localdate(),
         "address": _address(case),
         "legal_remedy": (settings.legal_remedy if settings else "") or str(DEFAULT_LEGAL_REMEDY),
     }
@@ -95,11 +95,12 @@ def receipt_render(*, case: Case) -> tuple[str, bytes]:
     return title, content
 
 
-def notice_issue(
-    *, case: Case, outcome: str, reasons: str, actor: User | None, automatic: bool | None = None
-) -> Document:
-    """The notice PDF. ``automatic`` defaults to "no person decided" (``actor is None``); a
-    Fachverfahren deciding through the API passes ``automatic=False``."""
+def notice_render(
+    *, case: Case, outcome: str, reasons: str, automatic: bool, on: date
+) -> tuple[str, bytes]:
+    """Title and PDF of the notice (Bescheid) of a decision taken ``on`` that day. Runs in the
+    background job (``cases.tasks.case_notice_task``), outside any transaction, like the
+    receipt."""
     spec = _document_spec(case, "notice")
     title = _title(spec, "Bescheid")
     templates = ["records/pdf/notice.html"]
@@ -109,21 +110,12 @@ def notice_issue(
     content = pdf_render(
         template_name=templates,
         context={
-            **letterhead_context(case),
+            **letterhead_context(case, on=on),
             "title": title,
             "outcome": outcome,
             "outcome_label": Outcome(outcome).label,
             "reasons": reasons,
-            "automatic": (actor is None) if automatic is None else automatic,
+            "automatic": automatic,
         },
     )
-    return document_add(
-        file=file_open(case=case),
-        title=title,
-        kind=Document.Kind.NOTICE,
-        origin=Document.Origin.SYSTEM,
-        content=content,
-        content_type="application/pdf",
-        filename=f"Bescheid-{case.reference}.pdf".replace("/", "-"),
-        actor=actor,
-    )
+    return title, content

@@ -9,33 +9,40 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.urls import NoReverseMatch, get_script_prefix, reverse
 from django.utils import timezone
 
 from rathaus.accounts.models import StaffRole, User
 from rathaus.accounts.permissions import membership
-from rathaus.applications.models import Application
+from rathaus.applications.models import Application, Upload
 from rathaus.catalog import plugins
 from rathaus.catalog.models import Service
 from rathaus.core.errors import ErrorCode, RathausError
 from rathaus.core.models import Municipality
 from rathaus.postbox.models import PostboxMessage
-from rathaus.postbox.services import portal_url, postbox_deliver
+from rathaus.postbox.services import (
+    portal_url,
+    postbox_deliver,
+    postbox_notify,
+    postbox_waiting_message,
+)
 from rathaus.records.models import Document
 from rathaus.records.services import document_add, file_create, file_open
 
 from . import events
-from .documents import notice_issue, receipt_render
+from .documents import notice_render, receipt_render
 from .events import Kind
 from .models import (
     DEFAULT_REFERENCE_PATTERN,
     Case,
+    CaseEvent,
     CaseQuestion,
     CaseSettings,
     CaseState,
@@ -45,6 +52,7 @@ from .models import (
     Team,
 )
 from .selectors import case_visible_to
+from .tasks import case_notice_task, case_receipt_task
 from .workflow import Action, ensure_allowed
 
 SYSTEM_LABEL = "Automatische Bearbeitung"
@@ -89,16 +97,39 @@ def reference_next(
     if pattern is None:
         pattern = case_settings(municipality).reference_pattern
     with transaction.atomic(savepoint=False):
-        counter, _ = ReferenceCounter.objects.select_for_update().get_or_create(
-            municipality=municipality, scope=scope, year=year
-        )
-        counter.last_number += 1
-        counter.save(update_fields=["last_number"])
+        number = _counter_increment(municipality.pk, scope, year)
+        if number is None:  # the first number of this scope and year
+            counter, _ = ReferenceCounter.objects.select_for_update().get_or_create(
+                municipality=municipality, scope=scope, year=year
+            )
+            counter.last_number += 1
+            counter.save(update_fields=["last_number"])
+            number = counter.last_number
     values = {"file_plan": prefix, "prefix": prefix, "year": year, **extra}
     try:
-        return pattern.format(number=counter.last_number, **values)
+        return pattern.format(number=number, **values)
     except (KeyError, IndexError, ValueError):
-        return DEFAULT_REFERENCE_PATTERN.format(number=counter.last_number, **values)
+        return DEFAULT_REFERENCE_PATTERN.format(number=number, **values)
+
+
+def _counter_increment(municipality_id: int, scope: str, year: int) -> int | None:
+    """Count the counter up and read the new number in one statement (``UPDATE … RETURNING``,
+    PostgreSQL and SQLite ≥ 3.35): the row stays locked until the transaction ends, as with
+    ``SELECT … FOR UPDATE``. None when the counter row does not exist yet."""
+    if not connection.features.can_return_columns_from_insert:
+        return None  # an old SQLite: the caller's locking read and update
+    meta = ReferenceCounter._meta
+    quote = connection.ops.quote_name
+    column = {f.name: quote(str(f.column)) for f in meta.concrete_fields}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {quote(meta.db_table)} SET {column['last_number']} = "  # noqa: S608 - names from the model
+            f"{column['last_number']} + 1 WHERE {column['municipality']} = %s AND "
+            f"{column['scope']} = %s AND {column['year']} = %s RETURNING {column['last_number']}",
+            [municipality_id, scope, year],
+        )
+        row = cursor.fetchone()
+    return int(row[0]) if row else None
 
 
 def case_settings(municipality: Municipality) -> CaseSettings:
@@ -234,14 +265,17 @@ def _applicant_details(application: Application, definition: dict[str, Any]) -> 
     return name[:300], email
 
 
-def case_open_for_application(*, application: Application) -> Case:
+def case_open_for_application(
+    *, application: Application, uploads: Iterable[Upload] | None = None
+) -> Case:
     """Open the case for a just-submitted application (state "eingegangen").
 
     Called by ``applications.services.application_submit`` inside its transaction. Takes the
     application's uploads into the file, delivers the "Antrag eingegangen" message (postbox and
     e-mail), queues the receipt job (``case_receipt_issue``: the PDF follows moments later,
     rendered by the worker) and, when the definition allows and every automatic check passed,
-    decides at once (§ 35a VwVfG).
+    decides at once (§ 35a VwVfG). ``uploads``: the application's uploads, where the caller
+    has read them already.
     """
     definition = application.definition_version.data
     retention = definition.get("retention") or {}
@@ -280,7 +314,9 @@ def case_open_for_application(*, application: Application) -> Case:
             channel=case.channel,
             data={"reference": reference, "service": definition["key"], "due": str(case.due_date)},
         )
-        for upload in application.uploads.all().order_by("pk"):
+        if uploads is None:
+            uploads = application.uploads.all()
+        for upload in sorted(uploads, key=lambda u: u.pk):
             with upload.file.open("rb") as fh:
                 content = fh.read()
             document = document_add(
@@ -312,6 +348,7 @@ def case_open_for_application(*, application: Application) -> Case:
             body=f"Ihr Antrag ist eingegangen. Aktenzeichen: {reference}.",
             dedupe_key=f"case-{case.pk}-opened",
             email_link=tracking,
+            document_job=(case_receipt_task, (case.pk,)),  # queued before any notice
         )
         case.save(update_fields=["history_head", "history_length"])
         payment_due = _payment_before_decision(
@@ -319,71 +356,135 @@ def case_open_for_application(*, application: Application) -> Case:
         )
         if not payment_due:
             _decide_automatically_if_allowed(case=case, application=application, paid=False)
-        _receipt_enqueue(case.pk)
     return case
 
 
-def _receipt_enqueue(case_pk: int) -> None:
-    """Queue the receipt job. With the database task backend the job row is written in the
-    submission's transaction (durable: committed with the case or not at all); any other backend
-    (the immediate one of ``RATHAUS_TASKS_IMMEDIATE``) runs it after the commit."""
-    from django_tasks_db import DatabaseBackend
-    from django_tasks_db.compat import task_backends
+@dataclass(frozen=True)
+class RenderedDocument:
+    """A document rendered in the background, ready to be filed (``case_document_deliver``)."""
 
-    from .tasks import case_receipt_task
-
-    if isinstance(task_backends[case_receipt_task.backend], DatabaseBackend):
-        case_receipt_task.enqueue(case_pk)
-    else:
-        transaction.on_commit(lambda: case_receipt_task.enqueue(case_pk))
+    title: str
+    filename: str
+    content: bytes
+    actor: User | None = None
 
 
-def case_receipt_issue(*, case_id: int) -> Document | None:
-    """Render the receipt of an opened case, take it into the file (with its history event) and
-    attach it to the "Antrag eingegangen" postbox message. The background job of every
-    submission; idempotent (a second run finds the receipt and returns it)."""
+def case_document_deliver(
+    *,
+    message_id: int,
+    kind: str,
+    render: Callable[[Case], RenderedDocument],
+    notify: bool,
+    on_filed: Callable[[Case, Document], None] | None = None,
+) -> Document | None:
+    """The background half of a message whose PDF is rendered by the worker (receipt, notice,
+    parking permit): render it outside any transaction (WeasyPrint takes a good part of a
+    second, and no lock may be held meanwhile), then, with the case locked, take it into the
+    file with its history event, attach it to the waiting postbox message and — with
+    ``notify`` — e-mail the applicant that it is there. ``on_filed`` links the document to
+    what it documents, in the same transaction. Idempotent: a message that has its document
+    already is left alone (a job run twice files one document)."""
+    message = PostboxMessage.objects.filter(pk=message_id).select_related("document").first()
+    if message is None:
+        return None
+    if message.document is not None:
+        return message.document
     case = (
         Case.objects.select_related("municipality", "service", "application__definition_version")
-        .filter(pk=case_id)
-        .first()
+        .defer("application__definition_version__source")
+        .get(pk=message.case_id)
     )
-    if case is None or case.application is None:
-        return None
-    found = _receipt_of(case)
-    if found is not None:
-        return found
-    title, content = receipt_render(case=case)  # outside the transaction: no lock while rendering
+    rendered = render(case)
     with transaction.atomic():
-        case = lock_case(case_id)
-        found = _receipt_of(case)
-        if found is not None:
-            return found
-        receipt = document_add(
+        case = lock_case(case.pk)
+        message = PostboxMessage.objects.select_related("document").get(pk=message_id)
+        if message.document is not None:
+            return message.document
+        document = document_add(
             file=file_open(case=case),
-            title=title,
-            kind=Document.Kind.RECEIPT,
+            title=rendered.title,
+            kind=kind,
             origin=Document.Origin.SYSTEM,
-            content=content,
+            content=rendered.content,
             content_type="application/pdf",
-            filename=f"Eingangsbestaetigung-{case.reference}.pdf".replace("/", "-"),
+            filename=rendered.filename.replace("/", "-"),
+            actor=rendered.actor,
         )
         events.event_record(
             case=case,
             kind=Kind.DOCUMENT_ADDED,
             channel="system",
             actor_label=SYSTEM_LABEL,
-            data={"document": receipt.pk, "title": receipt.title},
+            data={"document": document.pk, "title": document.title},
         )
-        PostboxMessage.objects.filter(
-            case=case, kind=PostboxMessage.Kind.RECEIPT, document__isnull=True
-        ).update(document=receipt)
+        PostboxMessage.objects.filter(pk=message_id).update(document=document, document_job=None)
+        if on_filed is not None:
+            on_filed(case, document)
         case.save(update_fields=["history_head", "history_length"])
-    return receipt
+        if notify:
+            postbox_notify(case=case, subject=message.subject, dedupe_key=f"postbox-{message_id}")
+    return document
 
 
-def _receipt_of(case: Case) -> Document | None:
-    return (
-        Document.objects.filter(file__case=case, kind=Document.Kind.RECEIPT).order_by("pk").first()
+def case_receipt_issue(*, case_id: int) -> Document | None:
+    """Render the receipt of an opened case, take it into the file (with its history event) and
+    attach it to the "Antrag eingegangen" postbox message. The background job of every
+    submission; idempotent (a second run finds the receipt and returns it). The message's
+    e-mail went out with the submission (it carries the tracking link)."""
+    message = (
+        PostboxMessage.objects.filter(case_id=case_id, kind=PostboxMessage.Kind.RECEIPT)
+        .order_by("pk")
+        .only("pk")
+        .first()
+    )
+    if message is None:
+        return None
+
+    def render(case: Case) -> RenderedDocument:
+        title, content = receipt_render(case=case)
+        return RenderedDocument(
+            title=title, filename=f"Eingangsbestaetigung-{case.reference}.pdf", content=content
+        )
+
+    return case_document_deliver(
+        message_id=message.pk, kind=Document.Kind.RECEIPT, render=render, notify=False
+    )
+
+
+def case_notice_issue(*, case_id: int, decision_seq: int) -> Document | None:
+    """Render the notice of the decision recorded as history event ``decision_seq`` (outcome,
+    reasons, who decided, the date), file it and attach it to the "Ihr Bescheid liegt vor"
+    message, then e-mail the applicant. The background job of every decision whose notice
+    Rathaus generates (``cases.tasks.case_notice_task``)."""
+
+    def render(case: Case) -> RenderedDocument:
+        decision = (
+            CaseEvent.objects.select_related("actor")
+            .filter(case=case, seq=decision_seq, kind=Kind.DECIDED)
+            .get()
+        )
+        data = decision.data
+        title, content = notice_render(
+            case=case,
+            outcome=data["outcome"],
+            reasons=data.get("reasons") or "",
+            automatic=bool(data.get("automatic")),
+            on=timezone.localdate(decision.created_at),
+        )
+        return RenderedDocument(
+            title=title,
+            filename=f"Bescheid-{case.reference}.pdf",
+            content=content,
+            actor=decision.actor,
+        )
+
+    message = postbox_waiting_message(
+        case_id=case_id, task=case_notice_task, args=(case_id, decision_seq)
+    )
+    if message is None:  # filed already (the job ran twice), or the case is gone
+        return None
+    return case_document_deliver(
+        message_id=message.pk, kind=Document.Kind.NOTICE, render=render, notify=True
     )
 
 
@@ -712,7 +813,14 @@ def _decide(
     reasons: str,
     action: Action,
     notice_pdf: tuple[str, bytes] | None = None,
-) -> Document:
+) -> Document | None:
+    """Record the decision: state, history event, the "Ihr Bescheid liegt vor" postbox message.
+
+    A notice the deciding system made itself (``notice_pdf``) is filed here and the applicant
+    e-mailed at once. Otherwise the notice is rendered by the worker (``case_notice_task``,
+    queued in this transaction), which files it, attaches it to the message and only then
+    e-mails the applicant — so the decision holds no lock while WeasyPrint works, and nobody is
+    told of a notice that is not there yet. Returns the filed notice, None while it is queued."""
     ensure_allowed(case, action)
     automatic = action == Action.DECIDE_AUTOMATICALLY
     case.state = CaseState.DECIDED
@@ -722,6 +830,7 @@ def _decide(
     plugin = _service_plugin(case)
     if plugin is not None and plugin.on_deciding is not None:
         plugin.on_deciding(case=case, outcome=outcome)
+    notice = None
     if notice_pdf is not None:
         filename, content = notice_pdf
         notice = document_add(
@@ -734,17 +843,13 @@ def _decide(
             filename=filename or f"Bescheid-{case.reference}.pdf".replace("/", "-"),
             actor=_user(actor),
         )
-    else:
-        notice = notice_issue(
-            case=case, outcome=outcome, reasons=reasons, actor=_user(actor), automatic=automatic
-        )
     event = _staff_event(
         case,
         Kind.DECIDED,
         actor,
         outcome=outcome,
         reasons=reasons,
-        notice=notice.pk,
+        notice=notice.pk if notice is not None else None,
         automatic=automatic,
         legal_basis="§ 35a VwVfG" if automatic else "",
     )
@@ -755,6 +860,8 @@ def _decide(
         body=f"Entscheidung: {Outcome(outcome).label}.",
         document=notice,
         dedupe_key=f"case-{case.pk}-event-{event.seq}",
+        notify=notice is not None,
+        document_job=None if notice is not None else (case_notice_task, (case.pk, event.seq)),
     )
     _save(case, "state", "outcome", "decided_automatically", "decided_at")
     if plugin is not None and plugin.on_decided is not None:

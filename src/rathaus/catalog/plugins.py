@@ -34,10 +34,12 @@ SubmitHook = Callable[..., None]
 # field key → message in German (key "" for a message about the whole step); empty when valid.
 StepValidatorFn = Callable[..., Mapping[str, str]]
 # Called inside the decision's transaction with ``case``, ``outcome`` and ``notice`` (the notice
-# document): a domain issues what the decision grants (a permit, a register entry …).
+# document, or None while the worker renders it): a domain issues what the decision grants (a
+# permit, a register entry …).
 DecidedHook = Callable[..., None]
-# Called inside the decision's transaction BEFORE the notice is rendered, with ``case`` and
-# ``outcome``: a domain writes what the notice must show (a register entry and its number).
+# Called inside the decision's transaction BEFORE the history event is written and the notice
+# queued, with ``case`` and ``outcome``: a domain writes what the notice must show (a register
+# entry and its number).
 DecidingHook = Callable[..., None]
 # Shown above a step (e.g. "Ihre Anschrift liegt im Bewohnerparkgebiet A3"): called with
 # ``definition``, ``step`` (key), ``answers`` (the answers so far) and ``municipality``; returns

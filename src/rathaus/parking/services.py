@@ -26,10 +26,9 @@ from rathaus.core.models import Municipality
 from rathaus.integrations import domain_events
 from rathaus.integrations.outbox import email_enqueue
 from rathaus.postbox.models import PostboxMessage
-from rathaus.postbox.services import postbox_deliver
+from rathaus.postbox.services import postbox_deliver, postbox_waiting_message
 from rathaus.records.models import Document
 from rathaus.records.pdf import pdf_render
-from rathaus.records.services import document_add, file_open
 
 from . import tokens
 from .facts import Facts, facts_from
@@ -37,6 +36,7 @@ from .fees import FeeError, permit_fee, vehicle_too_long
 from .models import ParkingSettings, Permit, PermitStatus, VisitorPass
 from .plates import plate_key
 from .registry import Residence, registry
+from .tasks import permit_document_task
 
 if TYPE_CHECKING:
     from rathaus.cases.models import Case
@@ -190,8 +190,9 @@ def permit_pdf(permit: Permit) -> bytes:
 def permit_issue_for_case(*, case: Case, today: date | None = None) -> Permit | None:
     """Issue the permit a granted resident-parking case grants (the plugin's ``on_decided``).
 
-    Runs in the decision's transaction: the permit, the PDF/A permit in the file, the postbox
-    message and the event commit with the decision. Idempotent (one permit per case). A conflict
+    Runs in the decision's transaction: the permit, the postbox message and the domain event
+    commit with the decision, and so does the job that renders the PDF/A permit
+    (``permit_document_issue``). Idempotent (one permit per case). A conflict
     found only now (another permit issued since the checks ran) stops a clerk's decision with an
     error; an automatic decision stays without permit and the case history says why.
     """
@@ -257,24 +258,8 @@ def permit_issue_for_case(*, case: Case, today: date | None = None) -> Permit | 
             .first()
         )
     permit.save()
-    document = document_add(
-        file=file_open(case=case),
-        title=f"Bewohnerparkausweis {permit.number}",
-        kind=Document.Kind.NOTICE,
-        origin=Document.Origin.SYSTEM,
-        content=permit_pdf(permit),
-        content_type="application/pdf",
-        filename=f"Parkausweis-{permit.number}.pdf",
-    )
-    permit.document = document
-    permit.save(update_fields=["document"])
-    events.event_record(
-        case=case,
-        kind=Kind.DOCUMENT_ADDED,
-        channel="system",
-        actor_label="Automatische Bearbeitung",
-        data={"document": document.pk, "title": document.title},
-    )
+    # The permit PDF is rendered by the worker (``parking.tasks.permit_document_task``), which
+    # files it, attaches it to this message and then e-mails the holder.
     postbox_deliver(
         case=case,
         kind=PostboxMessage.Kind.NOTICE,
@@ -285,8 +270,9 @@ def permit_issue_for_case(*, case: Case, today: date | None = None) -> Permit | 
             f"{permit.valid_to:%d.%m.%Y}. Drucken Sie ihn aus und legen Sie ihn gut lesbar "
             "hinter die Windschutzscheibe."
         ),
-        document=document,
         dedupe_key=f"parking-permit-{permit.pk}",
+        notify=False,
+        document_job=(permit_document_task, (permit.pk,)),
     )
     if permit.replaces is not None:
         _set_status(
@@ -303,6 +289,41 @@ def permit_issue_for_case(*, case: Case, today: date | None = None) -> Permit | 
         case=case,
     )
     return permit
+
+
+def permit_document_issue(*, permit_id: int) -> Document | None:
+    """Render the PDF/A permit, file it in the case, attach it to the holder's postbox message
+    and e-mail the holder. The background job of every issued permit; idempotent."""
+    from rathaus.cases.services import RenderedDocument, case_document_deliver
+
+    permit = Permit.objects.select_related("municipality").filter(pk=permit_id).first()
+    message = (
+        postbox_waiting_message(
+            case_id=permit.case_id, task=permit_document_task, args=(permit_id,)
+        )
+        if permit is not None and permit.case_id is not None
+        else None
+    )
+    if permit is None or message is None:  # filed already (the job ran twice)
+        return None
+
+    def render(case: Case) -> RenderedDocument:
+        return RenderedDocument(
+            title=f"Bewohnerparkausweis {permit.number}",
+            filename=f"Parkausweis-{permit.number}.pdf",
+            content=permit_pdf(permit),
+        )
+
+    def link(case: Case, document: Document) -> None:
+        Permit.objects.filter(pk=permit.pk).update(document=document)
+
+    return case_document_deliver(
+        message_id=message.pk,
+        kind=Document.Kind.NOTICE,
+        render=render,
+        notify=True,
+        on_filed=link,
+    )
 
 
 def _event_data(permit: Permit) -> dict[str, Any]:

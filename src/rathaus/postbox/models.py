@@ -24,12 +24,23 @@ class PostboxMessage(TenantScoped):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
+    # While the document is still to come: the background job that renders it
+    # ({"task": module path, "args": [...]}); cleared when it is attached. A job that failed or
+    # whose worker died is queued again from here (``postbox.services.postbox_documents_retry``).
+    document_job = models.JSONField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("Postfach-Nachricht")
         verbose_name_plural = _("Postfach-Nachrichten")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["case", "-created_at"])]
+        indexes = [
+            models.Index(fields=["case", "-created_at"]),
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(document_job__isnull=False),
+                name="postbox_document_pending",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.subject

@@ -119,6 +119,8 @@ def _page(request: HttpRequest, case: Case, status: int = 200, **forms) -> HttpR
         {
             "case": case,
             "postbox": messages_qs,
+            # Messages whose PDF the worker renders: without it yet, the page says it is coming.
+            "pending_kinds": (PostboxMessage.Kind.RECEIPT, PostboxMessage.Kind.NOTICE),
             "documents": documents,
             "history": history,
             "question": question,

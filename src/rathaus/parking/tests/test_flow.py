@@ -13,10 +13,13 @@ from django.utils import timezone
 from rathaus.accounts.testing import login_citizen
 from rathaus.cases.models import Case, CaseState, Outcome
 from rathaus.integrations import domain_events
+from rathaus.integrations.models import OutboxMessage
 from rathaus.parking.models import Permit, PermitStatus
 from rathaus.payments.models import Payment
 from rathaus.payments.services import payment_mark_paid
 from rathaus.postbox.models import PostboxMessage
+from rathaus.records.models import Document
+from rathaus.testing.tasks import tasks_run
 
 from .conftest import ZONE
 from .helpers import make_permit
@@ -118,8 +121,25 @@ def test_whole_flow_fee_payment_automatic_permit(
     assert permit.holder == resident and permit.fee == Decimal("110.00")
     assert permit.valid_from == timezone.localdate()
     assert (permit.valid_to - permit.valid_from).days in (364, 365)
-    assert permit.document is not None
-    assert PostboxMessage.objects.filter(case=case, subject="Ihr Bewohnerparkausweis").exists()
+    # the PDFs (receipt, notice, permit) are the worker's: until it ran, no download
+    assert permit.document is None
+    assert (
+        f"/parkausweis/{permit.number}/pdf/"
+        not in client.get("/m/essen/parkausweis/").content.decode()
+    )
+
+    def mails() -> list[str]:
+        return [m.payload["subject"] for m in OutboxMessage.objects.filter(kind="email")]
+
+    assert not any("Ihr Bewohnerparkausweis" in subject for subject in mails())
+    assert tasks_run() == 3
+    permit.refresh_from_db()
+    assert permit.document is not None and permit.document.file.case == case
+    message = PostboxMessage.objects.get(case=case, subject="Ihr Bewohnerparkausweis")
+    assert message.document == permit.document
+    assert sum("Ihr Bewohnerparkausweis" in subject for subject in mails()) == 1
+    generated = Document.objects.filter(file__case=case, origin=Document.Origin.SYSTEM)
+    assert tasks_run() == 0 and generated.count() == 3  # a second run files nothing again
     assert [e["type"] for e in events if e["type"].startswith("parking.")] == [
         "parking.permit_issued"
     ]
