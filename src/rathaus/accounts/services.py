@@ -33,7 +33,7 @@ def _digest(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()[:24]
 
 
-def _send(
+def send_account_mail(
     *,
     municipality: Municipality,
     to: str,
@@ -41,6 +41,7 @@ def _send(
     context: dict[str, object],
     dedupe_key: str,
 ) -> None:
+    """Queue ``accounts/mail/<template>_{subject,body}.txt`` in the municipality's name."""
     context = {"municipality": municipality, **context}
     subject = render_to_string(f"accounts/mail/{template}_subject.txt", context).strip()
     body = render_to_string(f"accounts/mail/{template}_body.txt", context)
@@ -63,7 +64,7 @@ def verification_send(*, user: User, municipality: Municipality, url_for: UrlFor
     token = tokens.make_token(
         salt=tokens.VERIFY_SALT, u=user.pk, e=user.email, n=secrets.token_urlsafe(6)
     )
-    _send(
+    send_account_mail(
         municipality=municipality,
         to=user.email,
         template="verify",
@@ -96,7 +97,7 @@ def account_register(
     with transaction.atomic():
         existing = User.objects.filter(email=email).first()
         if existing is not None:
-            _send(
+            send_account_mail(
                 municipality=municipality,
                 to=existing.email,
                 template="already_registered",
@@ -146,7 +147,7 @@ def email_change_request(
     token = tokens.make_token(salt=tokens.CHANGE_SALT, u=user.pk, old=user.email, new=new_email)
     with transaction.atomic():
         if not User.objects.filter(email=new_email).exists():
-            _send(
+            send_account_mail(
                 municipality=municipality,
                 to=new_email,
                 template="change_confirm",
@@ -156,7 +157,7 @@ def email_change_request(
                 },
                 dedupe_key=f"account-change:{_digest(token)}",
             )
-        _send(
+        send_account_mail(
             municipality=municipality,
             to=user.email,
             template="change_notice",
@@ -194,7 +195,7 @@ def password_changed_notify(
     """Tell the owner that the password changed (so a stranger's change does not go unnoticed)."""
     if municipality is None:
         return
-    _send(
+    send_account_mail(
         municipality=municipality,
         to=user.email,
         template="password_changed",
@@ -234,7 +235,7 @@ def account_delete(*, user: User, municipality: Municipality | None) -> Deletion
         email = user.email
         user.delete()
         if municipality is not None:
-            _send(
+            send_account_mail(
                 municipality=municipality,
                 to=email,
                 template="deleted",

@@ -11,4 +11,5 @@ urlpatterns = [
     path("code/", staff_views.staff_verify, name="verify"),
     path("zwei-faktor/", staff_views.staff_enrol, name="enrol"),
     path("zwei-faktor/qr.svg", staff_views.staff_enrol_qr, name="enrol_qr"),
+    path("einladung/<uidb64>/<token>/", staff_views.staff_invitation, name="invitation"),
 ]

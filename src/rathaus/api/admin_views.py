@@ -4,37 +4,23 @@ deliveries and manual replay. Municipal admins only."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from rathaus.accounts.models import StaffRole
-from rathaus.backoffice.access import StaffRequest, staff_member_required
+from rathaus.backoffice.access import StaffRequest
+from rathaus.backoffice.access import admin_member_required as admin_required
 from rathaus.catalog.models import Service
 from rathaus.core.errors import RathausError
 
 from . import services
 from .models import ApiCallLog, ApiClient, Scope, WebhookDelivery, WebhookSubscription
-
-
-def admin_required(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
-    @staff_member_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if request.membership.role != StaffRole.ADMIN:  # type: ignore[attr-defined]
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 class ClientForm(forms.Form):

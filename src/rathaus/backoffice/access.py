@@ -8,6 +8,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, cast
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponseBase
 
 from rathaus.accounts.decorators import staff_gate
@@ -47,6 +48,19 @@ def staff_member_required(view: Callable[..., HttpResponseBase]) -> Callable[...
                 user=staff_request.user, municipality=municipality, role=StaffRole.ADMIN
             )
         staff_request.membership = found
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def admin_member_required(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    """:func:`staff_member_required`, and the role of municipal admin (403 for other staff)."""
+
+    @staff_member_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if cast(StaffRequest, request).membership.role != StaffRole.ADMIN:
+            raise PermissionDenied
         return view(request, *args, **kwargs)
 
     return wrapper

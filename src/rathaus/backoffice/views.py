@@ -228,6 +228,20 @@ AREAS: list[tuple[str, StrOrPromise, StrOrPromise, bool]] = [
         True,
     ),
     (
+        "backoffice:staff",
+        gettext_lazy("Mitarbeitende"),
+        gettext_lazy(
+            "Mitarbeitende einladen, Rollen und Teams ändern, Zwei-Faktor-Anmeldung zurücksetzen."
+        ),
+        True,
+    ),
+    (
+        "backoffice:teams",
+        gettext_lazy("Teams"),
+        gettext_lazy("Welches Team welche Leistungen bearbeitet und wer dazugehört."),
+        True,
+    ),
+    (
         "integrations:deliveries",
         gettext_lazy("Zustellungen"),
         gettext_lazy("Fehlgeschlagene Zustellungen ansehen und erneut senden."),

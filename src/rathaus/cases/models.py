@@ -34,6 +34,11 @@ class CaseState(models.TextChoices):
     WITHDRAWN = "withdrawn", _("zurückgezogen")
 
 
+#: States in which nobody works on the case any more (the rest are "open").
+FINISHED_STATES = (CaseState.DECIDED, CaseState.CLOSED, CaseState.WITHDRAWN)
+OPEN_STATES = tuple(state for state in CaseState if state not in FINISHED_STATES)
+
+
 class Outcome(models.TextChoices):
     GRANTED = "granted", _("bewilligt")
     REJECTED = "rejected", _("abgelehnt")
@@ -170,7 +175,7 @@ class Case(TenantScoped):
 
     @property
     def is_open(self) -> bool:
-        return self.state not in (CaseState.DECIDED, CaseState.CLOSED, CaseState.WITHDRAWN)
+        return self.state not in FINISHED_STATES
 
     @property
     def is_overdue(self) -> bool:

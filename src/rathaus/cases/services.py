@@ -41,6 +41,7 @@ from .documents import notice_render, receipt_render
 from .events import Kind
 from .models import (
     DEFAULT_REFERENCE_PATTERN,
+    OPEN_STATES,
     Case,
     CaseEvent,
     CaseQuestion,
@@ -685,6 +686,29 @@ def case_assign(*, case: Case, actor: User, version: int, assignee: User | None)
         )
         _save(case, "assignee")
     return case
+
+
+def cases_release_assignee(*, municipality: Municipality, user: User, actor: User) -> int:
+    """Give the open cases assigned to ``user`` in ``municipality`` back to their team's queue
+    (the person leaves this back office): an ``assigned`` event without assignee each, recorded
+    in the name of ``actor``. Returns the number of cases released."""
+    open_ids = list(
+        Case.objects.of(municipality)
+        .filter(assignee=user)
+        .filter(state__in=OPEN_STATES)
+        .values_list("pk", flat=True)
+    )
+    released = 0
+    for pk in open_ids:
+        with transaction.atomic():
+            case = lock_case(pk)
+            if case.assignee_id != user.pk:
+                continue  # reassigned meanwhile
+            case.assignee = None
+            _staff_event(case, Kind.ASSIGNED, actor, assignee=None, assignee_label="")
+            _save(case, "assignee")
+            released += 1
+    return released
 
 
 def case_start(*, case: Case, actor: Actor, version: int) -> Case:

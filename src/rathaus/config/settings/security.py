@@ -92,6 +92,8 @@ AXES_USERNAME_CALLABLE = "rathaus.accounts.lockout.axes_username"
 # Account e-mail links (verification, change of address): valid this long.
 RATHAUS_EMAIL_LINK_MAX_AGE = env_int("RATHAUS_EMAIL_LINK_MAX_AGE", 60 * 60 * 48)
 PASSWORD_RESET_TIMEOUT = env_int("RATHAUS_PASSWORD_RESET_TIMEOUT", 60 * 60 * 2)
+# Invitations of new staff (link to choose the password): valid this many days.
+RATHAUS_STAFF_INVITATION_DAYS = env_int("RATHAUS_STAFF_INVITATION_DAYS", 7)
 
 # Two-factor authentication for staff (django-otp TOTP). The issuer is shown in the
 # authenticator app next to the account name.
