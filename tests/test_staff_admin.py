@@ -135,6 +135,15 @@ def test_invitation_link_never_opens_a_citizen_account(admin_client, citizen):
     assert "Die Einladung ist ungültig" in page.content.decode()
 
 
+def test_invitation_of_someone_removed_meanwhile_is_void(admin_client):
+    invite(admin_client)
+    link = invitation_link("neu@musterstadt.example")
+    member = StaffMembership.objects.get(user__email="neu@musterstadt.example")
+    admin_client.post(f"{STAFF}{member.pk}/entfernen/")
+    page = Client().get(link, follow=True).content.decode()
+    assert "Die Einladung ist ungültig, abgelaufen oder schon genutzt." in page
+
+
 def test_resend_makes_a_new_link_until_the_password_is_chosen(admin_client):
     invite(admin_client)
     member = StaffMembership.objects.get(user__email="neu@musterstadt.example")

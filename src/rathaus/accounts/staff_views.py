@@ -14,12 +14,11 @@ from typing import Any
 import segno
 from django.contrib import messages
 from django.contrib.auth import login
-from django.contrib.auth.views import PasswordResetConfirmView, redirect_to_login
+from django.contrib.auth.views import redirect_to_login
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -34,6 +33,7 @@ from .forms import StaffLoginForm, TokenForm
 from .invitations import invitation_tokens
 from .models import TrustLevel, User
 from .staff import has_second_factor, is_verified, second_factor_required, totp_device_pending
+from .views import PasswordResetConfirmView
 
 NEXT = "next"
 
@@ -228,7 +228,8 @@ def staff_enrol_qr(request: HttpRequest) -> HttpResponse:
 
 class StaffInvitationView(PasswordResetConfirmView):
     """The invited person chooses a password (link from ``invitations.invitation_send``), then
-    signs in on the staff login — with the second factor where the role requires it."""
+    signs in on the staff login — with the second factor where the role requires it. As the
+    reset form: the address counts as confirmed, login-failure counters are cleared."""
 
     template_name = "accounts/staff/invitation.html"
     token_generator = invitation_tokens
@@ -237,23 +238,12 @@ class StaffInvitationView(PasswordResetConfirmView):
 
     def get_user(self, uidb64: str) -> User | None:
         user = super().get_user(uidb64)
-        # Only staff accounts are invited; a citizen's account is never reached from here.
-        return user if user is not None and user.is_staff else None
-
-    def get_form(self, form_class: Any = None) -> Any:
-        form = super().get_form(form_class)
-        for field in form.fields.values():
-            field.widget.attrs.update(
-                {"class": "kern-form-input__input", "autocomplete": "new-password"}
-            )
-        return form
+        # Only staff accounts are invited; a citizen's account is never reached from here, and
+        # the link of someone removed from every municipality meanwhile is void.
+        return user if user is not None and user.is_staff and user.is_active else None
 
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)
-        # The link came to this address: it is confirmed now.
-        if form.user.email_verified_at is None:
-            form.user.email_verified_at = timezone.now()
-            form.user.save(update_fields=["email_verified_at"])
         messages.success(
             self.request,
             _("Ihr Passwort ist gespeichert. Bitte melden Sie sich jetzt an."),
