@@ -4,12 +4,13 @@ removal — and nobody else can, in this municipality or another."""
 from __future__ import annotations
 
 import re
+import threading
 from datetime import datetime, timedelta
 
 import pytest
 from django.contrib.auth.hashers import check_password
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import connection, connections
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils.encoding import force_bytes
@@ -19,9 +20,11 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from rathaus.accounts.invitations import invitation_tokens
 from rathaus.accounts.models import StaffMembership, StaffRole, User
 from rathaus.accounts.testing import login_staff, totp_device
+from rathaus.backoffice import people
 from rathaus.cases.events import Kind
 from rathaus.cases.models import Case, CaseEvent, CaseState, Team
 from rathaus.cases.tests.helpers import clerk_in_team, submitted_case
+from rathaus.core.errors import RathausError
 from rathaus.core.models import Municipality
 from rathaus.integrations.models import OutboxMessage
 from rathaus.testing.factories import UserFactory, staff_user
@@ -526,3 +529,42 @@ def test_municipality_add_refuses_bad_input_and_leaves_nothing(
     assert not User.objects.filter(email="admin@neustadt.example").exists()
     assert list(Municipality.objects.values_list("slug", flat=True)) == ["musterstadt"]
     assert not OutboxMessage.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_admins_demoting_each_other_at_once_leave_one_admin(musterstadt):
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks need PostgreSQL")
+    first = staff_user(musterstadt, StaffRole.ADMIN, email="a1@musterstadt.example")
+    second = staff_user(musterstadt, StaffRole.ADMIN, email="a2@musterstadt.example")
+    together = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def demote(actor: User, target: User) -> None:
+        try:
+            together.wait(timeout=10)
+            people.staff_update(
+                membership=StaffMembership.objects.get(user=target),
+                first_name="X",
+                last_name="Y",
+                role=StaffRole.CLERK,
+                teams=[],
+                actor=actor,
+            )
+            outcomes.append("demoted")
+        except RathausError:
+            outcomes.append("refused")
+        finally:
+            connections.close_all()
+
+    threads = [
+        threading.Thread(target=demote, args=(first, second)),
+        threading.Thread(target=demote, args=(second, first)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert sorted(outcomes) == ["demoted", "refused"]
+    assert StaffMembership.objects.filter(municipality=musterstadt, role="admin").count() == 1

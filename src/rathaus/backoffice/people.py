@@ -109,9 +109,20 @@ class Invitation:
     new_account: bool  # False: an existing staff account was given access here
 
 
+def _locked(membership: StaffMembership) -> StaffMembership:
+    """``membership`` re-read with its row locked, after the rows of the municipality's admins
+    (always in this order, in primary-key order): two admins demoting or removing each other at
+    the same moment cannot both pass :func:`_ensure_an_admin_remains`, nor deadlock."""
+    admins = StaffMembership.objects.select_for_update().filter(
+        municipality_id=membership.municipality_id, role=StaffRole.ADMIN
+    )
+    list(admins.order_by("pk").values_list("pk", flat=True))
+    return StaffMembership.objects.select_for_update().get(pk=membership.pk)
+
+
 def _ensure_an_admin_remains(membership: StaffMembership) -> None:
     """Refuse to take the admin role from ``membership`` when it is the municipality's last
-    admin (call with the membership row locked)."""
+    admin (call with the rows locked by :func:`_locked`)."""
     if membership.role != StaffRole.ADMIN:
         return
     others = StaffMembership.objects.filter(
@@ -218,7 +229,7 @@ def staff_update(
     role = StaffRole(role)
     municipality = membership.municipality
     with transaction.atomic():
-        membership = StaffMembership.objects.select_for_update().get(pk=membership.pk)
+        membership = _locked(membership)
         if role != membership.role:
             _ensure_not_self(
                 membership, actor, _("Ihre eigene Rolle kann nur eine andere Person ändern.")
@@ -254,7 +265,7 @@ def staff_remove(*, membership: StaffMembership, actor: User) -> Removal:
         membership, actor, _("Sie können sich nicht selbst aus der Verwaltung entfernen.")
     )
     with transaction.atomic():
-        membership = StaffMembership.objects.select_for_update().get(pk=membership.pk)
+        membership = _locked(membership)
         _ensure_an_admin_remains(membership)
         membership.delete()
         _set_teams(municipality, user, [])
