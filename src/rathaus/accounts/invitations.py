@@ -10,8 +10,6 @@ token is made from.
 
 from __future__ import annotations
 
-import secrets
-
 from django.conf import settings
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.utils.crypto import constant_time_compare
@@ -76,9 +74,7 @@ def invitation_send(
             "url": url_for("staffauth:invitation", uidb64=uid, token=token),
             "days": settings.RATHAUS_STAFF_INVITATION_DAYS,
         },
-        # Each invitation is a deliberate act (a resend too): never deduplicated away.
-        dedupe_key=f"staff-invitation:{user.pk}:{token}:{secrets.token_hex(4)}",
-    )
+    )  # no dedupe key: each invitation is a deliberate act (a resend too)
 
 
 def access_granted_send(
@@ -95,5 +91,4 @@ def access_granted_send(
             "invited_by": _inviter(invited_by),
             "url": url_for("staffauth:login"),
         },
-        dedupe_key=f"staff-access:{user.pk}:{municipality.pk}:{user.access_version}",
     )

@@ -39,9 +39,10 @@ def send_account_mail(
     to: str,
     template: str,
     context: dict[str, object],
-    dedupe_key: str,
+    dedupe_key: str = "",
 ) -> None:
-    """Queue ``accounts/mail/<template>_{subject,body}.txt`` in the municipality's name."""
+    """Queue ``accounts/mail/<template>_{subject,body}.txt`` in the municipality's name (with
+    a ``dedupe_key``: once per key, see ``outbox_enqueue``)."""
     context = {"municipality": municipality, **context}
     subject = render_to_string(f"accounts/mail/{template}_subject.txt", context).strip()
     body = render_to_string(f"accounts/mail/{template}_body.txt", context)

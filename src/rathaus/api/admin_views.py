@@ -14,8 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from rathaus.backoffice.access import StaffRequest
-from rathaus.backoffice.access import admin_member_required as admin_required
+from rathaus.backoffice.access import StaffRequest, admin_member_required
 from rathaus.catalog.models import Service
 from rathaus.core.errors import RathausError
 
@@ -53,7 +52,7 @@ def _client(request: StaffRequest, pk: int) -> ApiClient:
 
 
 @require_http_methods(["GET", "POST"])
-@admin_required
+@admin_member_required
 def clients(request: StaffRequest) -> HttpResponse:
     form = ClientForm(request.POST or None, municipality=request.municipality)
     if request.method == "POST" and form.is_valid():
@@ -78,7 +77,7 @@ def clients(request: StaffRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@admin_required
+@admin_member_required
 def client_detail(request: StaffRequest, pk: int) -> HttpResponse:
     client = _client(request, pk)
     initial = {"name": client.name, "scopes": client.scopes, "services": client.services.all()}
@@ -106,7 +105,7 @@ def client_detail(request: StaffRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@admin_required
+@admin_member_required
 def client_rotate(request: StaffRequest, pk: int) -> HttpResponse:
     client = _client(request, pk)
     if not client.active:
@@ -116,7 +115,7 @@ def client_rotate(request: StaffRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@admin_required
+@admin_member_required
 def client_revoke(request: StaffRequest, pk: int) -> HttpResponse:
     client = _client(request, pk)
     services.client_revoke(client=client)
@@ -124,7 +123,7 @@ def client_revoke(request: StaffRequest, pk: int) -> HttpResponse:
     return redirect("api_admin:client", client.pk)
 
 
-@admin_required
+@admin_member_required
 def subscription_detail(request: StaffRequest, pk: int) -> HttpResponse:
     subscription = (
         WebhookSubscription.objects.of(request.municipality)
@@ -143,7 +142,7 @@ def subscription_detail(request: StaffRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@admin_required
+@admin_member_required
 def delivery_replay(request: StaffRequest, pk: int) -> HttpResponse:
     delivery = WebhookDelivery.objects.of(request.municipality).filter(pk=pk).first()
     if delivery is None:

@@ -27,6 +27,7 @@ from rathaus.catalog.definition import ServiceDefinition, load_definition
 from rathaus.catalog.models import Service
 from rathaus.core.errors import ErrorCode, RathausError
 from rathaus.core.models import Municipality
+from rathaus.core.tenancy import portal_url
 from rathaus.integrations.outbox import email_enqueue
 
 from .checks import checks_run
@@ -44,12 +45,6 @@ TYPE_NAMES = {
     "image/tiff": "TIFF",
     "image/webp": "WebP",
 }
-
-
-def portal_url(*, municipality: Municipality, path: str) -> str:
-    """An absolute portal URL for e-mails (the ``/m/<slug>`` form works on every installation)."""
-    base = settings.RATHAUS_PUBLIC_URL.rstrip("/")
-    return f"{base}/m/{municipality.slug}{path}"
 
 
 def application_start(

@@ -20,16 +20,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import cast
+from typing import Any, cast
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Prefetch, Q, QuerySet
-from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django_otp import devices_for_user
+from django_otp import device_classes, devices_for_user
 
 from rathaus.accounts import invitations
 from rathaus.accounts.models import StaffMembership, StaffRole, User
@@ -39,6 +36,7 @@ from rathaus.cases.services import cases_release_assignee
 from rathaus.catalog.models import Service
 from rathaus.core.errors import ErrorCode, RathausError
 from rathaus.core.models import Municipality
+from rathaus.core.tenancy import portal_path, portal_url
 
 log = logging.getLogger("rathaus.staff")
 
@@ -75,8 +73,6 @@ def staff_member(municipality: Municipality, pk: int) -> StaffMembership | None:
 
 def confirmed_second_factor(user_ids: Iterable[int]) -> set[int]:
     """The ids among ``user_ids`` with a confirmed second factor (one query per device kind)."""
-    from django_otp import device_classes
-
     ids = list(user_ids)
     found: set[int] = set()
     for model in device_classes():
@@ -101,12 +97,6 @@ def teams_of(municipality: Municipality) -> QuerySet[Team]:
 
 
 # --- staff --------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Invitation:
-    membership: StaffMembership
-    new_account: bool  # False: an existing staff account was given access here
 
 
 def _locked(membership: StaffMembership) -> StaffMembership:
@@ -163,7 +153,7 @@ def staff_invite(
     teams: Iterable[Team],
     actor: User | None,
     url_for: UrlFor,
-) -> Invitation:
+) -> StaffMembership:
     """Give ``email`` access to this back office (see the module docstring). ``actor`` is the
     inviting admin; None for the platform operator's command (``rathaus municipality_add``)."""
     email = normalize_email(email)
@@ -202,7 +192,6 @@ def staff_invite(
                 user=user, municipality=municipality, invited_by=actor, url_for=url_for
             )
         else:
-            user.refresh_from_db(fields=["access_version"])
             invitations.access_granted_send(
                 user=user, municipality=municipality, invited_by=actor, url_for=url_for
             )
@@ -214,7 +203,7 @@ def staff_invite(
         actor.email if actor else "platform operator",
         new_account,
     )
-    return Invitation(membership=membership, new_account=new_account)
+    return membership
 
 
 def staff_update(
@@ -251,14 +240,9 @@ def staff_update(
     return membership
 
 
-@dataclass(frozen=True)
-class Removal:
-    released_cases: int
-    deactivated: bool
-
-
-def staff_remove(*, membership: StaffMembership, actor: User) -> Removal:
-    """Take the person out of this municipality's back office (see the module docstring)."""
+def staff_remove(*, membership: StaffMembership, actor: User) -> int:
+    """Take the person out of this municipality's back office (see the module docstring).
+    Returns the number of open cases that went back to their teams."""
     municipality = membership.municipality
     user = membership.user
     _ensure_not_self(
@@ -284,7 +268,7 @@ def staff_remove(*, membership: StaffMembership, actor: User) -> Removal:
         released,
         deactivated,
     )
-    return Removal(released_cases=released, deactivated=deactivated)
+    return released
 
 
 def staff_second_factor_reset(*, membership: StaffMembership, actor: User) -> int:
@@ -325,12 +309,10 @@ def staff_invitation_resend(*, membership: StaffMembership, actor: User, url_for
 
 
 def platform_url_for(municipality: Municipality) -> UrlFor:
-    """Absolute URLs in ``municipality``'s portal without a request (``RATHAUS_PUBLIC_URL`` and
-    the ``/m/<slug>`` prefix, which works on every installation): for commands."""
-    base = settings.RATHAUS_PUBLIC_URL.rstrip("/")
+    """Absolute URLs in ``municipality``'s portal without a request: for commands."""
 
-    def build(name: str, **kwargs: object) -> str:
-        return f"{base}/m/{municipality.slug}{reverse(name, kwargs=kwargs or None)}"
+    def build(name: str, **kwargs: Any) -> str:
+        return portal_url(municipality=municipality, path=portal_path(name, **kwargs))
 
     return build
 

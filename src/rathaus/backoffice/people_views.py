@@ -146,7 +146,7 @@ def staff_list(request: StaffRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            invitation = people.staff_invite(
+            membership = people.staff_invite(
                 municipality=request.municipality,
                 email=data["email"],
                 first_name=data["first_name"],
@@ -159,7 +159,7 @@ def staff_list(request: StaffRequest) -> HttpResponse:
         except RathausError as exc:
             _apply_error(form, exc)
         else:
-            user = invitation.membership.user
+            user = membership.user
             if is_pending(user):
                 messages.success(
                     request, _("Die Einladung an %(email)s ist verschickt.") % {"email": user.email}
@@ -271,17 +271,17 @@ def staff_remove(request: StaffRequest, pk: int) -> HttpResponse:
     member = _member_or_404(request, pk)
     if request.method == "POST":
         try:
-            removal = people.staff_remove(membership=member, actor=request.user)
+            released = people.staff_remove(membership=member, actor=request.user)
         except RathausError as exc:
             messages.error(request, exc.message)
             return redirect("backoffice:staff_member", pk=member.pk)
         text = _("%(name)s gehört nicht mehr zu dieser Verwaltung.") % {"name": member.user}
-        if removal.released_cases:
+        if released:
             text += " " + ngettext(
                 "Ein offener Vorgang ist wieder ohne Bearbeitung.",
                 "%(count)d offene Vorgänge sind wieder ohne Bearbeitung.",
-                removal.released_cases,
-            ) % {"count": removal.released_cases}
+                released,
+            ) % {"count": released}
         messages.success(request, text)
         return redirect("backoffice:staff")
     return render(

@@ -16,7 +16,6 @@ from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Q
-from django.urls import NoReverseMatch, get_script_prefix, reverse
 from django.utils import timezone
 
 from rathaus.accounts.models import StaffRole, User
@@ -26,9 +25,9 @@ from rathaus.catalog import plugins
 from rathaus.catalog.models import Service
 from rathaus.core.errors import ErrorCode, RathausError
 from rathaus.core.models import Municipality
+from rathaus.core.tenancy import portal_path, portal_url
 from rathaus.postbox.models import PostboxMessage
 from rathaus.postbox.services import (
-    portal_url,
     postbox_deliver,
     postbox_notify,
     postbox_waiting_message,
@@ -599,13 +598,8 @@ def case_tracking_link(*, case: Case) -> str:
         case=case,
         token_hash=hashlib.sha256(token.encode()).hexdigest(),
     )
-    try:
-        path = reverse("postbox:track", args=[token])
-        prefix = get_script_prefix()
-        path = "/" + path[len(prefix) :] if path.startswith(prefix) else path
-    except NoReverseMatch:
-        path = f"/postfach/verfolgen/{token}/"
-    return portal_url(case=case, path=path)
+    path = portal_path("postbox:track", token, default=f"/postfach/verfolgen/{token}/")
+    return portal_url(municipality=case.municipality, path=path)
 
 
 def case_by_tracking_token(*, municipality: Municipality, token: str) -> Case | None:

@@ -14,15 +14,15 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
-from django.urls import NoReverseMatch, get_script_prefix, reverse
 from django.utils import timezone
 
 from rathaus.accounts.models import User
 from rathaus.applications.models import Application
-from rathaus.applications.services import application_save_step, application_start, portal_url
+from rathaus.applications.services import application_save_step, application_start
 from rathaus.catalog.models import Service
 from rathaus.core.errors import ErrorCode, RathausError
 from rathaus.core.models import Municipality
+from rathaus.core.tenancy import portal_path, portal_url
 from rathaus.integrations import domain_events
 from rathaus.integrations.outbox import email_enqueue
 from rathaus.postbox.models import PostboxMessage
@@ -129,18 +129,11 @@ def conflict_message(permit: Permit, facts: Facts) -> str:
 # --- issuing -----------------------------------------------------------------------------------
 
 
-def _path(name: str, *args: Any) -> str:
-    """A URL path without the tenant prefix of the current request (for ``portal_url``)."""
-    try:
-        found = reverse(name, args=args)
-    except NoReverseMatch:  # pragma: no cover - parking URLs not mounted
-        return "/parkausweis/"
-    prefix = get_script_prefix()
-    return "/" + found[len(prefix) :] if found.startswith(prefix) else found
-
-
 def verify_url(*, municipality: Municipality, token: str) -> str:
-    return portal_url(municipality=municipality, path=_path("parking:verify", token))
+    return portal_url(
+        municipality=municipality,
+        path=portal_path("parking:verify", token, default="/parkausweis/"),
+    )
 
 
 def qr_data_uri(url: str) -> str:
@@ -492,7 +485,8 @@ def permits_send_reminders(*, today: date | None = None) -> int:
             if not claimed or renewed or not email:
                 continue
             link = portal_url(
-                municipality=permit.municipality, path=_path("parking:renew", permit.number)
+                municipality=permit.municipality,
+                path=portal_path("parking:renew", permit.number, default="/parkausweis/"),
             )
             email_enqueue(
                 municipality=permit.municipality,

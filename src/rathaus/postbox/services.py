@@ -11,13 +11,12 @@ import logging
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
 from django.db.models import Q
-from django.urls import NoReverseMatch, get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django_tasks import TaskResultStatus
 
+from rathaus.core.tenancy import portal_path, portal_url
 from rathaus.integrations.jobs import job_enqueue
 from rathaus.integrations.outbox import email_enqueue
 
@@ -30,21 +29,9 @@ if TYPE_CHECKING:
     from rathaus.records.models import Document
 
 
-def portal_url(*, case: Case, path: str) -> str:
-    """Absolute portal URL for a path inside the case's municipality (path prefix form, which
-    works on every installation)."""
-    base = settings.RATHAUS_PUBLIC_URL.rstrip("/")
-    return f"{base}/m/{case.municipality.slug}{path}"
-
-
 def postbox_case_path(case: Case) -> str:
     """The path of the citizen's case page, without any tenant prefix."""
-    try:
-        found = reverse("postbox:case", args=[case.pk])
-        prefix = get_script_prefix()
-        return "/" + found[len(prefix) :] if found.startswith(prefix) else found
-    except NoReverseMatch:  # postbox not mounted in this URL configuration
-        return f"/postfach/vorgang/{case.pk}/"
+    return portal_path("postbox:case", case.pk, default=f"/postfach/vorgang/{case.pk}/")
 
 
 def postbox_deliver(
@@ -98,7 +85,7 @@ def postbox_notify(
     """Queue the notification e-mail of a postbox message (nothing without an e-mail address)."""
     if not case.applicant_email:
         return
-    link = email_link or portal_url(case=case, path=postbox_case_path(case))
+    link = email_link or portal_url(municipality=case.municipality, path=postbox_case_path(case))
     hint = (
         ""
         if email_link or case.applicant_id
